@@ -1,0 +1,3 @@
+// Registers the aws-sdk-client-mock matchers (toHaveReceivedCommandWith, ...) with their types,
+// once for every test file.
+import "aws-sdk-client-mock-vitest/extend";
