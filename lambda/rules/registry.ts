@@ -1,0 +1,61 @@
+/**
+ * The one explicit registry of detection rules. Order is the order of the README table.
+ *
+ * Rule ids are a public contract (users suppress against them): a test checks they are unique and
+ * match the documented list. Never derive an id from a file name.
+ */
+import type { AccountSnapshot } from "../core/snapshot.js";
+import { costAnomalyCompute } from "./cost-anomaly-compute.js";
+import { costNewSpend } from "./cost-new-spend.js";
+import { coverageGap } from "./coverage-gap.js";
+import { cpuFlatShift } from "./cpu-flat-shift.js";
+import { cpuSustainedHigh } from "./cpu-sustained-high.js";
+import { ec2LaunchWave } from "./ec2-launch-wave.js";
+import { ec2UnusedRegion } from "./ec2-unused-region.js";
+import { ec2UnusualType } from "./ec2-unusual-type.js";
+import { ec2UserdataMiner } from "./ec2-userdata-miner.js";
+import { gpuHighUtilization } from "./gpu-high-utilization.js";
+import type { Rule, RuleContext, Signal } from "./types.js";
+
+export const RULES: readonly Rule[] = [
+  ec2UnusedRegion,
+  ec2UnusualType,
+  ec2LaunchWave,
+  ec2UserdataMiner,
+  cpuSustainedHigh,
+  cpuFlatShift,
+  gpuHighUtilization,
+  costAnomalyCompute,
+  costNewSpend,
+  coverageGap,
+];
+
+export interface RuleError {
+  ruleId: string;
+  message: string;
+}
+
+/**
+ * Runs every rule. A rule that throws is reported as a rule error against its id (and so shows in
+ * every output), never treated as "nothing found".
+ */
+export function evaluateRules(
+  snapshot: AccountSnapshot,
+  context: RuleContext,
+  rules: readonly Rule[] = RULES,
+): { signals: Signal[]; errors: RuleError[] } {
+  const signals: Signal[] = [];
+  const errors: RuleError[] = [];
+  for (const rule of rules) {
+    try {
+      for (const signal of rule.evaluate(snapshot, context)) signals.push({ ...signal, ruleId: rule.id });
+    } catch (error) {
+      errors.push({ ruleId: rule.id, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { signals, errors };
+}
+
+export function findRule(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}
