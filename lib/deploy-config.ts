@@ -1,0 +1,54 @@
+/**
+ * Deploy-time settings, read from CDK context (`-c key=value` or cdk.json) and validated with zod
+ * before anything is synthesized, so a typo fails `cdk synth` with a sentence, not a broken stack.
+ */
+import { z } from "zod";
+import { ConfigSchema } from "../lambda/core/config.js";
+import { validate } from "../lambda/core/input.js";
+
+const emailList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.email("an email address such as secops@example.com")));
+
+export const DeployConfigSchema = z.object({
+  /** Comma-separated addresses subscribed to the findings topic. */
+  emails: z.union([emailList, z.array(z.email())]).default([]),
+  /** Daily audit time, HH:MM (24 h) in `timeZone`. */
+  dailyAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time as HH:MM, e.g. 07:30")
+    .default("07:00"),
+  /** IANA time zone of `dailyAt`. */
+  timeZone: z.string().min(1).default("UTC"),
+  /** Minutes between sweeps that alert only on new critical/high findings; 0 turns the sweep off. */
+  sweepEveryMinutes: z.coerce.number().int().min(0).max(1440).default(60),
+  /** Send a short "all clear" email on quiet days (so a missing email is noticed). */
+  allClearEmail: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).default(true),
+  /** Days reports and snapshots are kept in the bucket. */
+  reportRetentionDays: z.coerce.number().int().min(31).max(3650).default(400),
+  /** Minewatch detection settings (the same schema as the CLI's --config file). */
+  minewatch: ConfigSchema.default(ConfigSchema.parse({})),
+});
+
+export type DeployConfig = z.infer<typeof DeployConfigSchema>;
+
+/** Reads the settings from a context getter (app.node.tryGetContext). */
+export function readDeployConfig(getContext: (key: string) => unknown): DeployConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(DeployConfigSchema.shape)) {
+    const value = getContext(key);
+    if (value !== undefined) raw[key] = key === "minewatch" && typeof value === "string" ? JSON.parse(value) : value;
+  }
+  return validate(
+    DeployConfigSchema,
+    raw,
+    "The Minewatch deploy settings (CDK context)",
+    "Pass them as -c key=value or in cdk.json's context; see README 'Deploy'.",
+  );
+}

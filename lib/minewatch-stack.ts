@@ -1,0 +1,82 @@
+/**
+ * The Minewatch stack: a scheduled, read-only audit of this account whose findings reach people by
+ * email through SNS, with every report kept as evidence and a manual run for incident response.
+ *
+ * One construct per concern, composed here; grants go through grant* methods; the audit's AWS
+ * permissions are exactly the collectors' read calls (lib/audit-permissions.ts).
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { Construct } from "constructs";
+import type { AuditEnvironment } from "../lambda/handlers/environment.js";
+import { AUDIT_READ_PERMISSIONS } from "./audit-permissions.js";
+import { AuditAlarms } from "./constructs/audit-alarms.js";
+import { AuditSchedule } from "./constructs/audit-schedule.js";
+import { FindingsTopic } from "./constructs/findings-topic.js";
+import { MinewatchFunction } from "./constructs/minewatch-function.js";
+import { ReportBucket } from "./constructs/report-bucket.js";
+import { StateTable } from "./constructs/state-table.js";
+import type { DeployConfig } from "./deploy-config.js";
+import { AUDIT_HANDLER_ENTRY } from "./paths.js";
+
+export interface MinewatchStackProps extends StackProps {
+  settings: DeployConfig;
+}
+
+export class MinewatchStack extends Stack {
+  readonly auditFunction: MinewatchFunction;
+  readonly findings: FindingsTopic;
+  readonly reports: ReportBucket;
+  readonly state: StateTable;
+
+  constructor(scope: Construct, id: string, props: MinewatchStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.findings = new FindingsTopic(this, "Findings", { emails: settings.emails });
+    this.reports = new ReportBucket(this, "Reports", { retentionDays: settings.reportRetentionDays });
+    this.state = new StateTable(this, "State");
+
+    const timeout = Duration.minutes(10);
+    // Typed from the schema the handler validates: a variable missing here fails to compile.
+    const environment: AuditEnvironment = {
+      TOPIC_ARN: this.findings.topic.topicArn,
+      REPORT_BUCKET: this.reports.bucket.bucketName,
+      STATE_TABLE: this.state.table.tableName,
+      ALL_CLEAR_EMAIL: settings.allClearEmail ? "true" : "false",
+      MINEWATCH_CONFIG: JSON.stringify(settings.minewatch),
+    };
+    this.auditFunction = new MinewatchFunction(this, "Audit", {
+      entry: AUDIT_HANDLER_ENTRY,
+      description: "Minewatch: audits this account for unauthorized cryptocurrency mining",
+      timeout,
+      environment,
+    });
+    const fn = this.auditFunction.function;
+
+    for (const permission of AUDIT_READ_PERMISSIONS) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: permission.actions, resources: permission.resources(this.account) }),
+      );
+    }
+    // Writes only to Minewatch's own resources.
+    this.findings.topic.grantPublish(fn);
+    this.reports.bucket.grantPut(fn);
+    this.state.table.grantReadWriteData(fn);
+
+    new AuditSchedule(this, "Schedule", {
+      function: fn,
+      dailyAt: settings.dailyAt,
+      timeZone: settings.timeZone,
+      ...(settings.sweepEveryMinutes > 0 ? { sweepEveryMinutes: settings.sweepEveryMinutes } : {}),
+    });
+    new AuditAlarms(this, "Alarms", { function: fn, topic: this.findings.topic, timeout });
+
+    new CfnOutput(this, "AuditFunctionName", {
+      value: fn.functionName,
+      description: 'Invoke for an incident: aws lambda invoke --function-name <this> --payload \'{"mode":"incident"}\'',
+    });
+    new CfnOutput(this, "FindingsTopicArn", { value: this.findings.topic.topicArn });
+    new CfnOutput(this, "ReportBucketName", { value: this.reports.bucket.bucketName });
+  }
+}

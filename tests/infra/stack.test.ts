@@ -1,0 +1,137 @@
+/**
+ * What matters in the deployed stack: least-privilege IAM, encryption and SSL, the schedule, the
+ * function's environment typed from the handler's schema, alarms wired to the topic, log retention.
+ */
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AUDIT_ENV } from "../../lambda/handlers/environment.js";
+import { type Synthesized, synthesize } from "./synth.js";
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+function auditRoleStatements(synth: Synthesized): Statement[] {
+  const policies = synth.template.findResources("AWS::IAM::Policy");
+  return Object.values(policies).flatMap(
+    (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
+}
+
+const asList = (action: string | string[]): string[] => (Array.isArray(action) ? action : [action]);
+
+describe("Minewatch stack", () => {
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthesize({ emails: "secops@example.com,oncall@example.com", dailyAt: "07:30", timeZone: "Europe/Berlin" });
+  });
+
+  it("runs the audit on Node.js 22 or newer, arm64, with JSON logs kept 90 days", () => {
+    synth.template.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: Match.stringLikeRegexp("^nodejs(2[2-9]|[3-9]\\d)\\.x$"),
+      Architectures: ["arm64"],
+      Timeout: 600,
+      LoggingConfig: Match.objectLike({ LogFormat: "JSON" }),
+    });
+    synth.template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
+  });
+
+  it("gives the function exactly the environment the handler validates", () => {
+    const functions = synth.template.findResources("AWS::Lambda::Function");
+    const audit = Object.values(functions).find((f) =>
+      JSON.stringify(f).includes("Minewatch: audits this account"),
+    ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    const keys = Object.keys(audit.Properties.Environment.Variables).filter((k) => k !== "NODE_OPTIONS");
+    const required = [AUDIT_ENV.TOPIC_ARN, AUDIT_ENV.REPORT_BUCKET, AUDIT_ENV.STATE_TABLE];
+    for (const key of required) expect(keys).toContain(key);
+    for (const key of keys) expect(Object.values(AUDIT_ENV)).toContain(key);
+  });
+
+  it("encrypts the findings topic with a rotated customer-managed key and refuses non-SSL publishing", () => {
+    synth.template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    synth.template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    synth.template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+    synth.template.resourceCountIs("AWS::SNS::Subscription", 2);
+    synth.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "secops@example.com" });
+  });
+
+  it("keeps reports encrypted, private, SSL-only and aged out by a lifecycle rule", () => {
+    synth.template.hasResourceProperties("AWS::S3::Bucket", {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.anyValue() })] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Status: "Enabled", ExpirationInDays: 400 })]) },
+    });
+    synth.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  it("keeps state in an encrypted table with point-in-time recovery and TTL", () => {
+    synth.template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+  it("schedules the daily digest at the configured time zone and an hourly sweep", () => {
+    synth.template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "cron(30 07 * * ? *)",
+      ScheduleExpressionTimezone: "Europe/Berlin",
+      Target: Match.objectLike({ Input: JSON.stringify({ mode: "daily" }) }),
+    });
+    synth.template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(60 minutes)",
+      Target: Match.objectLike({ Input: JSON.stringify({ mode: "sweep" }) }),
+    });
+  });
+
+  it("turns the sweep off with sweepEveryMinutes=0 and rejects a bad time with a sentence", () => {
+    const noSweep = synthesize({ sweepEveryMinutes: "0" });
+    noSweep.template.resourceCountIs("AWS::Scheduler::Schedule", 1);
+    expect(() => synthesize({ dailyAt: "7am" })).toThrow(/dailyAt: a time as HH:MM/);
+  });
+
+  it("wires every alarm (errors, throttles, near-timeout, no run) to the findings topic", () => {
+    const alarms = Object.values(synth.template.findResources("AWS::CloudWatch::Alarm")) as Array<{
+      Properties: { MetricName: string; AlarmActions: unknown[] };
+    }>;
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(["Duration", "Errors", "Invocations", "Throttles"]);
+    const topicRef = { Ref: synth.stack.getLogicalId(synth.stack.findings.topic.node.defaultChild as never) };
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+  });
+
+  it("allows no write action outside Minewatch's own topic, key, bucket and table", () => {
+    const readOnly = /^(ec2:Describe|cloudwatch:(GetMetricData|ListMetrics)$|ce:Get|logs:)/;
+    const ownResourceIds = [
+      synth.stack.findings.topic.node.defaultChild,
+      synth.stack.findings.key.node.defaultChild,
+      synth.stack.reports.bucket.node.defaultChild,
+      synth.stack.state.table.node.defaultChild,
+    ].map((c) => synth.stack.getLogicalId(c as never));
+    const writes = auditRoleStatements(synth).filter(
+      (s) => s.Effect === "Allow" && asList(s.Action).some((a) => !readOnly.test(a)),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const statement of writes) {
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources, `${JSON.stringify(statement.Action)} on ${resources}`).not.toBe('"*"');
+      expect(
+        ownResourceIds.some((id) => resources.includes(id)),
+        `${JSON.stringify(statement.Action)} must target Minewatch's own resources, got ${resources}`,
+      ).toBe(true);
+    }
+  });
+});
