@@ -11,6 +11,11 @@
  * and an array of numbers, never one object per data point.
  */
 import { z } from "zod";
+import { CloudTrailSchema } from "./sections/cloudtrail.js";
+import { EcsSchema } from "./sections/containers.js";
+import { GuardDutySchema } from "./sections/guardduty.js";
+import { ManagedComputeSchema } from "./sections/managed-compute.js";
+import { RelaunchSchema } from "./sections/relaunch.js";
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -66,6 +71,8 @@ export const InstanceSchema = z.object({
   platform: z.string().optional(),
   tags: z.record(z.string(), z.string()).default({}),
   userData: UserDataSchema.optional(),
+  /** DisableApiTermination, read with user data for instances worth a look. */
+  terminationProtection: z.boolean().optional(),
 });
 
 /**
@@ -178,6 +185,15 @@ export const AccountSnapshotSchema = z.object({
   costs: CostsSchema.optional(),
   costAnomalies: z.array(CostAnomalySchema).default([]),
   coverage: z.array(CoverageEntrySchema).default([]),
+  /**
+   * Sections beyond EC2, CloudWatch and Cost Explorer. Absent means "not collected" (the coverage
+   * entries say why), never "nothing there".
+   */
+  cloudTrail: CloudTrailSchema.optional(),
+  guardDuty: GuardDutySchema.optional(),
+  ecs: EcsSchema.optional(),
+  managedCompute: ManagedComputeSchema.optional(),
+  relaunch: RelaunchSchema.optional(),
 });
 
 export type Region = z.infer<typeof RegionSchema>;
