@@ -8,7 +8,7 @@
 export interface ReadPermission {
   actions: string[];
   /** `*` only where the action supports no resource-level permission; the reason says so. */
-  resources: (account: string) => string[];
+  resources: (scope: { partition: string; account: string }) => string[];
   reason: string;
 }
 
@@ -20,7 +20,7 @@ export const AUDIT_READ_PERMISSIONS: readonly ReadPermission[] = [
   },
   {
     actions: ["ec2:DescribeInstanceAttribute"],
-    resources: (account) => [`arn:aws:ec2:*:${account}:instance/*`],
+    resources: ({ partition, account }) => [`arn:${partition}:ec2:*:${account}:instance/*`],
     reason: "User data of this account's instances in any region, read only for instances worth a look.",
   },
   {

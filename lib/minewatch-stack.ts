@@ -2,7 +2,8 @@
  * The Minewatch stack: a scheduled, read-only audit of this account whose findings reach people by
  * email through SNS, with every report kept as evidence and a manual run for incident response.
  *
- * One construct per concern, composed here; grants go through grant* methods; the audit's AWS
+ * One construct per concern, composed here; writes are granted action by action on Minewatch's own
+ * resources; the audit's AWS
  * permissions are exactly the collectors' read calls (lib/audit-permissions.ts).
  */
 import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
@@ -18,6 +19,9 @@ import { ReportBucket } from "./constructs/report-bucket.js";
 import { StateTable } from "./constructs/state-table.js";
 import type { DeployConfig } from "./deploy-config.js";
 import { AUDIT_HANDLER_ENTRY } from "./paths.js";
+
+/** Reports and snapshots are written under this key prefix, and the function may write nowhere else. */
+const REPORT_PREFIX = "reports";
 
 export interface MinewatchStackProps extends StackProps {
   settings: DeployConfig;
@@ -45,6 +49,7 @@ export class MinewatchStack extends Stack {
       STATE_TABLE: this.state.table.tableName,
       ALL_CLEAR_EMAIL: settings.allClearEmail ? "true" : "false",
       MINEWATCH_CONFIG: JSON.stringify(settings.minewatch),
+      REPORT_PREFIX,
     };
     this.auditFunction = new MinewatchFunction(this, "Audit", {
       entry: AUDIT_HANDLER_ENTRY,
@@ -56,12 +61,21 @@ export class MinewatchStack extends Stack {
 
     for (const permission of AUDIT_READ_PERMISSIONS) {
       fn.addToRolePolicy(
-        new PolicyStatement({ actions: permission.actions, resources: permission.resources(this.account) }),
+        new PolicyStatement({
+          actions: permission.actions,
+          resources: permission.resources({ partition: this.partition, account: this.account }),
+        }),
       );
     }
-    // Writes only to Minewatch's own resources.
-    this.findings.topic.grantPublish(fn);
-    this.reports.bucket.grantPut(fn);
+    // Writes only to Minewatch's own resources, and only the actions the handler uses (grantPut
+    // and grantPublish would add Abort* and GenerateDataKey* wildcards it does not need).
+    fn.addToRolePolicy(new PolicyStatement({ actions: ["sns:Publish"], resources: [this.findings.topic.topicArn] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.findings.key.keyArn] }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ["s3:PutObject"], resources: [this.reports.bucket.arnForObjects(`${REPORT_PREFIX}/*`)] }),
+    );
     this.state.table.grantReadWriteData(fn);
 
     new AuditSchedule(this, "Schedule", {

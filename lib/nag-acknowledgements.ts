@@ -1,26 +1,44 @@
 /**
- * cdk-nag AwsSolutions findings that Minewatch acknowledges, each with the reason it is right here.
- * Anything not acknowledged fails synthesis and the cdk-nag test (tests/infra/nag.test.ts).
+ * cdk-nag AwsSolutions findings that Minewatch acknowledges, each one precisely (rule and finding)
+ * and with the reason it is right here. Anything else fails synthesis and tests/infra/nag.test.ts.
  */
-import { Validations } from "aws-cdk-lib";
+import { type CfnResource, Validations } from "aws-cdk-lib";
 import type { MinewatchStack } from "./minewatch-stack.js";
 
 export function applyNagAcknowledgements(stack: MinewatchStack): void {
-  const role = stack.auditFunction.function.role;
+  const fn = stack.auditFunction.function;
+  const logicalId = (resource: unknown) => stack.getLogicalId(resource as CfnResource);
+  const role = fn.role;
   if (role) {
     Validations.of(role).acknowledge(
       {
-        id: "AwsSolutions-IAM4",
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
         reason:
-          "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs; it is the AWS-maintained minimum for a Lambda function.",
+          "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs: the AWS-maintained minimum for any Lambda function.",
       },
       {
-        id: "AwsSolutions-IAM5",
+        id: "AwsSolutions-IAM5[Resource::*]",
         reason:
-          "Read-only EC2 Describe*, CloudWatch GetMetricData/ListMetrics and Cost Explorer reads support no resource-level permissions (see lib/audit-permissions.ts); user data is read for this account's instances in any region (instance/*); report objects are written under the bucket's own keys (bucket/*).",
+          "Only read actions that support no resource-level permissions: EC2 Describe*, CloudWatch GetMetricData/ListMetrics, Cost Explorer reads (lib/audit-permissions.ts, cross-checked by tests/infra/permissions.test.ts).",
+      },
+      {
+        id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*]",
+        reason:
+          "ec2:DescribeInstanceAttribute reads user data of this account's instances in every region Minewatch audits; it cannot name instances that attackers have not launched yet.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(stack.reports.bucket.node.defaultChild)}.Arn>/reports/*]`,
+        reason:
+          "s3:PutObject only, under the reports/ prefix of Minewatch's own bucket: each run writes new report and snapshot objects with run-specific keys.",
       },
     );
   }
+  // EventBridge Scheduler's role may invoke the audit function and its versions (CDK's LambdaInvoke target).
+  Validations.of(stack).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${logicalId(fn.node.defaultChild)}.Arn>:*]`,
+    reason:
+      "The scheduler role may invoke only the Minewatch audit function (any version or alias of it); that is CDK's LambdaInvoke target grant.",
+  });
   Validations.of(stack.reports.bucket).acknowledge({
     id: "AwsSolutions-S1",
     reason:

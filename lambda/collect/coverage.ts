@@ -14,6 +14,10 @@ const ACCESS_DENIED = new Set([
   "UnrecognizedClientException",
   "InvalidClientTokenId",
   "AuthorizationError",
+  // EC2's answer for credentials it cannot validate, e.g. a region disabled after the keys were issued.
+  "AuthFailure",
+  "ExpiredToken",
+  "ExpiredTokenException",
 ]);
 const THROTTLED = new Set([
   "Throttling",
@@ -25,7 +29,7 @@ const THROTTLED = new Set([
   "RequestThrottledException",
   "SlowDown",
 ]);
-const TIMED_OUT = new Set(["TimeoutError", "AbortError", "RequestTimeout", "RequestTimeoutException"]);
+const TIMED_OUT = new Set(["TimeoutError", "AbortError", "RequestTimeout", "RequestTimeoutException", "ETIMEDOUT"]);
 const NOT_OPTED_IN = new Set(["OptInRequired"]);
 
 /** Reads the error name from an SDK v3 service exception or a plain Error. */

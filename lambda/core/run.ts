@@ -2,8 +2,9 @@
  * The one entry point shared by the CLI and the Lambda handler: collect (or load) a snapshot, then
  * audit it. Everything after collection is a pure function of the snapshot and the config.
  */
-import { collectAccount } from "../collect/collect-account.js";
+
 import type { ClientFactory } from "../collect/clients.js";
+import { collectAccount } from "../collect/collect-account.js";
 import type { AuditReport } from "../report/model.js";
 import { auditSnapshot } from "./audit.js";
 import type { Config } from "./config.js";

@@ -5,7 +5,7 @@
  * produce a snapshot; rules, correlation and reports are pure functions of a snapshot plus the
  * configuration. A snapshot can be saved, replayed offline, attached to a ticket or written by hand
  * for a test case (docs/snapshot.md describes every field; docs/snapshot.schema.json is generated
- * from this file by `npm run docs:schema`).
+ * from this file by `npm run docs`).
  *
  * Compactness matters at 10,000 instances: metric series are stored as one start time, one period
  * and an array of numbers, never one object per data point.

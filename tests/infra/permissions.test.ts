@@ -36,7 +36,11 @@ const NO_PERMISSION_NEEDED = new Set(["sts:GetCallerIdentity"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith(".ts")
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -50,8 +54,16 @@ function collectorActions(): Map<string, string[]> {
       const prefix = IAM_PREFIX[match[2] ?? ""];
       if (!prefix) throw new Error(`${file}: no IAM prefix known for @aws-sdk/${match[2]}; add it to IAM_PREFIX`);
       for (const raw of (match[1] ?? "").split(",")) {
-        const name = raw.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0] ?? "";
-        const api = name.endsWith("Command") ? name.slice(0, -"Command".length) : name.startsWith("paginate") ? name.slice("paginate".length) : undefined;
+        const name =
+          raw
+            .trim()
+            .replace(/^type\s+/, "")
+            .split(/\s+as\s+/)[0] ?? "";
+        const api = name.endsWith("Command")
+          ? name.slice(0, -"Command".length)
+          : name.startsWith("paginate")
+            ? name.slice("paginate".length)
+            : undefined;
         if (!api) continue;
         const action = `${prefix}:${api}`;
         actions.set(action, [...(actions.get(action) ?? []), file.slice(PROJECT_ROOT.length)]);
@@ -65,8 +77,9 @@ function allowedActions(synth: Synthesized): Set<string> {
   const policies = synth.template.findResources("AWS::IAM::Policy");
   const allowed = new Set<string>();
   for (const policy of Object.values(policies)) {
-    const statements = (policy as { Properties: { PolicyDocument: { Statement: Array<{ Effect: string; Action: string | string[] }> } } })
-      .Properties.PolicyDocument.Statement;
+    const statements = (
+      policy as { Properties: { PolicyDocument: { Statement: Array<{ Effect: string; Action: string | string[] }> } } }
+    ).Properties.PolicyDocument.Statement;
     for (const s of statements) if (s.Effect === "Allow") for (const a of [s.Action].flat()) allowed.add(a);
   }
   return allowed;

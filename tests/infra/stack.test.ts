@@ -2,6 +2,8 @@
  * What matters in the deployed stack: least-privilege IAM, encryption and SSL, the schedule, the
  * function's environment typed from the handler's schema, alarms wired to the topic, log retention.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_ENV } from "../../lambda/handlers/environment.js";
@@ -12,7 +14,8 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown 
 function auditRoleStatements(synth: Synthesized): Statement[] {
   const policies = synth.template.findResources("AWS::IAM::Policy");
   return Object.values(policies).flatMap(
-    (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
   );
 }
 
@@ -21,7 +24,11 @@ const asList = (action: string | string[]): string[] => (Array.isArray(action) ?
 describe("Minewatch stack", () => {
   let synth: Synthesized;
   beforeAll(() => {
-    synth = synthesize({ emails: "secops@example.com,oncall@example.com", dailyAt: "07:30", timeZone: "Europe/Berlin" });
+    synth = synthesize({
+      emails: "secops@example.com,oncall@example.com",
+      dailyAt: "07:30",
+      timeZone: "Europe/Berlin",
+    });
   });
 
   it("runs the audit on Node.js 22 or newer, arm64, with JSON logs kept 90 days", () => {
@@ -56,19 +63,26 @@ describe("Minewatch stack", () => {
       },
     });
     synth.template.resourceCountIs("AWS::SNS::Subscription", 2);
-    synth.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "secops@example.com" });
+    synth.template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "secops@example.com",
+    });
   });
 
   it("keeps reports encrypted, private, SSL-only and aged out by a lifecycle rule", () => {
     synth.template.hasResourceProperties("AWS::S3::Bucket", {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.anyValue() })] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.anyValue() })],
+      },
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Status: "Enabled", ExpirationInDays: 400 })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Status: "Enabled", ExpirationInDays: 400 })]),
+      },
     });
     synth.template.hasResourceProperties("AWS::S3::BucketPolicy", {
       PolicyDocument: {
@@ -93,7 +107,7 @@ describe("Minewatch stack", () => {
       Target: Match.objectLike({ Input: JSON.stringify({ mode: "daily" }) }),
     });
     synth.template.hasResourceProperties("AWS::Scheduler::Schedule", {
-      ScheduleExpression: "rate(60 minutes)",
+      ScheduleExpression: "rate(1 hour)",
       Target: Match.objectLike({ Input: JSON.stringify({ mode: "sweep" }) }),
     });
   });
@@ -108,7 +122,12 @@ describe("Minewatch stack", () => {
     const alarms = Object.values(synth.template.findResources("AWS::CloudWatch::Alarm")) as Array<{
       Properties: { MetricName: string; AlarmActions: unknown[] };
     }>;
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(["Duration", "Errors", "Invocations", "Throttles"]);
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      "Duration",
+      "Errors",
+      "Invocations",
+      "Throttles",
+    ]);
     const topicRef = { Ref: synth.stack.getLogicalId(synth.stack.findings.topic.node.defaultChild as never) };
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
   });
@@ -120,6 +139,8 @@ describe("Minewatch stack", () => {
       synth.stack.findings.key.node.defaultChild,
       synth.stack.reports.bucket.node.defaultChild,
       synth.stack.state.table.node.defaultChild,
+      // The scheduler's role invokes the audit function itself.
+      synth.stack.auditFunction.function.node.defaultChild,
     ].map((c) => synth.stack.getLogicalId(c as never));
     const writes = auditRoleStatements(synth).filter(
       (s) => s.Effect === "Allow" && asList(s.Action).some((a) => !readOnly.test(a)),

@@ -1,0 +1,155 @@
+/**
+ * MW-CPU-FLAT-SHIFT: the Tesla case. The attackers in Tesla's 2018 breach capped their miner's CPU
+ * to stay under alarm thresholds; what gave it away is shape, not level. A capped miner runs flat,
+ * day and night, at a level the instance never used to hold.
+ *
+ * The rule compares the last `cpuRecentHours` before the window end with the instance's own
+ * baseline (the `cpuBaselineDays` before that) and fires when the recent CPU is flat (small
+ * coefficient of variation, no daily cycle) and is a level shift from the baseline. Because the
+ * comparison is relative, a plateau at 35 % counts as much as one at 100 %.
+ *
+ * Deliberately quiet for: an always-flat database (flat, but no shift); a web server that follows
+ * office hours before and now (not flat); a noisy batch box (not flat); an instance without enough
+ * history to have a baseline (not applicable: MW-CPU-SUSTAINED-HIGH still sees a new instance at
+ * 100 %). Known blind spot: a load raised slowly over the whole baseline ends in a baseline that
+ * already contains most of the rise, so the shift looks small (see the ramp test).
+ */
+import type { AccountSnapshot, Series } from "../core/snapshot.js";
+import {
+  coefficientOfVariation,
+  dailyCycleStrength,
+  HOUR_MS,
+  hourOfDayProfile,
+  mean,
+  presentValues,
+  profileRange,
+  resampleHourly,
+  round,
+  sliceByTime,
+  stdDev,
+} from "./lib/series.js";
+import type { Rule, RuleContext, Signal } from "./types.js";
+
+/** Three days of hourly data is the least that says what "normal" is for an instance. */
+export const MIN_BASELINE_HOURS = 72;
+/** Share of the recent hours that must have data: a plateau is only claimed where it was measured. */
+export const MIN_RECENT_COVERAGE = 0.75;
+/**
+ * Flat: standard deviation at most 15 % of the mean. A capped miner measures 1-10 %; an
+ * office-hours server 80 % and more; a spiky batch box 100 % and more.
+ */
+export const MAX_FLAT_COV = 0.15;
+/** A level shift: recent mean at least this many points above the baseline mean... */
+export const MIN_SHIFT_POINTS = 15;
+/** ...and at least this multiple of it. */
+export const MIN_SHIFT_RATIO = 2;
+/** When a clear daily cycle vanished, a smaller rise (in points) is enough to call it a shift. */
+export const MIN_SHIFT_POINTS_AFTER_LOST_CYCLE = 10;
+/** A clear daily cycle: the hour of day explains at least 40 % of the variance... */
+export const CLEAR_CYCLE_STRENGTH = 0.4;
+/** ...and the hourly means swing by at least 10 points (noise on a flat line can look "explained"). */
+export const CLEAR_CYCLE_RANGE_POINTS = 10;
+
+interface CpuShape {
+  hours: number;
+  mean: number;
+  stdDev: number;
+  cov: number | undefined;
+  cycleStrength: number | undefined;
+  hasClearCycle: boolean;
+}
+
+/**
+ * Level and spread come from the series at its own period: a miner is flat at every resolution,
+ * while a batch box busy in random 5-minute slots only looks flat once averaged into hours. The
+ * daily cycle and the hour count come from hourly values, so they do not depend on the period.
+ */
+function measureShape(series: Series): CpuShape | undefined {
+  const values = presentValues(series);
+  const m = mean(values);
+  const sd = stdDev(values);
+  if (m === undefined || sd === undefined) return undefined;
+  const cycleStrength = dailyCycleStrength(series);
+  const range = profileRange(hourOfDayProfile(series)) ?? 0;
+  return {
+    hours: presentValues(resampleHourly(series)).length,
+    mean: m,
+    stdDev: sd,
+    cov: coefficientOfVariation(values),
+    cycleStrength,
+    hasClearCycle: (cycleStrength ?? 0) >= CLEAR_CYCLE_STRENGTH && range >= CLEAR_CYCLE_RANGE_POINTS,
+  };
+}
+
+export const cpuFlatShift: Rule = {
+  id: "MW-CPU-FLAT-SHIFT",
+  title: "CPU turned flat at a new level (throttled miner)",
+  severity: "high",
+  category: "behaviour",
+  rationale:
+    "Attackers cap a miner's CPU (35 %, 50 %) to stay under 'CPU above 90 %' alarms, as in the Tesla breach. " +
+    "A capped miner still cannot hide its shape: flat day and night, at a level the instance never held in its " +
+    "own history. No threshold-based scanner sees this.",
+  recommendation:
+    "Compare the instance's CPU graph for the last weeks: find when the plateau began and what changed then " +
+    "(deployments, new processes, CloudTrail calls by the instance role). Inspect running processes and outbound " +
+    "connections (SSM Session Manager); if a miner is found, snapshot the volume, stop the instance and rotate " +
+    "the credentials that could reach it. Pods in a cluster can hide here too: check the node's containers.",
+  evaluate(snapshot: AccountSnapshot, { config }: RuleContext): Signal[] {
+    const { cpuRecentHours, cpuBaselineDays } = config.thresholds;
+    const end = Date.parse(snapshot.window.end);
+    const recentStart = end - cpuRecentHours * HOUR_MS;
+    const baselineStart = recentStart - cpuBaselineDays * 24 * HOUR_MS;
+    const signals: Signal[] = [];
+
+    for (const instance of snapshot.instances) {
+      const cpu = snapshot.metrics.byInstance[instance.instanceId]?.cpu;
+      if (!cpu) continue;
+      const recent = measureShape(sliceByTime(cpu, recentStart, end));
+      const baseline = measureShape(sliceByTime(cpu, baselineStart, recentStart));
+      // Not applicable without enough of both: no baseline means no "shift" to speak of.
+      if (!recent || !baseline) continue;
+      if (baseline.hours < MIN_BASELINE_HOURS) continue;
+      if (recent.hours < Math.max(12, cpuRecentHours * MIN_RECENT_COVERAGE)) continue;
+
+      const flat = recent.cov !== undefined && recent.cov <= MAX_FLAT_COV && !recent.hasClearCycle;
+      if (!flat) continue;
+      const rise = recent.mean - baseline.mean;
+      const bigShift = rise >= MIN_SHIFT_POINTS && recent.mean >= MIN_SHIFT_RATIO * baseline.mean;
+      const lostCycle = baseline.hasClearCycle;
+      const shiftAfterLostCycle = lostCycle && rise >= MIN_SHIFT_POINTS_AFTER_LOST_CYCLE;
+      if (!bigShift && !shiftAfterLostCycle) continue;
+
+      const details = {
+        recentMean: round(recent.mean),
+        recentStdDev: round(recent.stdDev, 2),
+        recentCoefficientOfVariation: round(recent.cov ?? 0, 3),
+        recentCycleStrength: recent.cycleStrength === undefined ? null : round(recent.cycleStrength, 2),
+        baselineMean: round(baseline.mean),
+        baselineStdDev: round(baseline.stdDev, 2),
+        baselineCycleStrength: baseline.cycleStrength === undefined ? null : round(baseline.cycleStrength, 2),
+        baselineHadDailyCycle: lostCycle,
+        recentHours: recent.hours,
+        baselineHours: baseline.hours,
+        recentStart: new Date(recentStart).toISOString(),
+        baselineStart: new Date(baselineStart).toISOString(),
+        maxFlatCoefficientOfVariation: MAX_FLAT_COV,
+        minShiftPoints: MIN_SHIFT_POINTS,
+      };
+      const baselineShape = lostCycle
+        ? `followed a daily cycle (strength ${details.baselineCycleStrength}) that has vanished`
+        : "had no daily cycle";
+      signals.push({
+        ruleId: cpuFlatShift.id,
+        resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+        severity: lostCycle ? "high" : "medium",
+        message:
+          `CPU flat at ${details.recentMean} % (+/-${details.recentStdDev}) for the last ${recent.hours} h, ` +
+          `up ${round(rise)} points from its ${cpuBaselineDays}-day baseline (mean ${details.baselineMean} % ` +
+          `over ${baseline.hours} h), which ${baselineShape}.`,
+        details,
+      });
+    }
+    return signals;
+  },
+};
