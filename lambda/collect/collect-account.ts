@@ -30,6 +30,7 @@ import { collectCosts } from "./cost-explorer.js";
 import { CoverageRecorder, classifyAwsError } from "./coverage.js";
 import { collectEc2Region, collectRegions } from "./ec2.js";
 import { REGION_CONCURRENCY } from "./limits.js";
+import { SECTION_COLLECTORS, type SectionCollector, type SectionContext, type SnapshotSections } from "./sections.js";
 
 /** Where account-wide EC2 calls (DescribeRegions) go: enabled in every account. */
 export const DEFAULT_REGION = "us-east-1";
@@ -46,6 +47,8 @@ export interface CollectOptions {
   onProgress?: (message: string) => void;
   /** The snapshot's collectedAt; now when absent. */
   now?: Date;
+  /** Collectors of the optional sections; SECTION_COLLECTORS when absent (tests pass their own). */
+  sections?: readonly SectionCollector[];
 }
 
 interface RegionResult {
@@ -70,6 +73,14 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
   const costsRun = collectCostsSafely(options, coverage, progress);
   const limit = pLimit(REGION_CONCURRENCY);
   const regionResults = await limit.map(targets, (region) => collectRegion(region, options, coverage, progress));
+  const merged = mergeRegions(regionResults);
+  const sections = await collectSections(options, {
+    accountId,
+    regions: targets,
+    instances: merged.instances,
+    coverage,
+    progress,
+  });
   const { costs, costAnomalies } = await costsRun;
 
   const snapshot = {
@@ -79,7 +90,7 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
     source: { tool: "minewatch", version: packageJson.version, kind: "live" as const },
     regions,
-    ...mergeRegions(regionResults),
+    ...merged,
     metrics: {
       gpuNamespace: config.gpuMetricNamespace,
       gpuAgentInstanceIds: [...new Set(regionResults.flatMap((r) => r.gpuAgentInstanceIds))].sort(),
@@ -90,6 +101,7 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
     ...(costs ? { costs } : {}),
     costAnomalies,
     coverage: sortCoverage(coverage.entries),
+    ...sections,
   };
   const parsed = AccountSnapshotSchema.safeParse(snapshot);
   if (!parsed.success) {
@@ -97,6 +109,34 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
     throw new Error(`The collected snapshot does not match the snapshot schema: ${describeIssues(parsed.error)}`);
   }
   return parsed.data;
+}
+
+/**
+ * Runs the section collectors concurrently. One that throws anyway (a bug, or an error it did not
+ * expect) becomes a coverage entry: the rest of the snapshot is kept.
+ */
+async function collectSections(
+  options: CollectOptions,
+  shared: Pick<SectionContext, "accountId" | "regions" | "instances" | "coverage" | "progress">,
+): Promise<SnapshotSections> {
+  const collectors = options.sections ?? SECTION_COLLECTORS;
+  const context: SectionContext = {
+    ...shared,
+    clients: options.clients,
+    config: options.config,
+    window: options.window,
+  };
+  const results = await Promise.all(
+    collectors.map(async (collector) => {
+      try {
+        return await collector.collect(context);
+      } catch (error) {
+        shared.coverage.failed("global", collector.name, "collect", error);
+        return {};
+      }
+    }),
+  );
+  return Object.assign({}, ...results) as SnapshotSections;
 }
 
 async function identifyAccount(sts: STSClient): Promise<string> {

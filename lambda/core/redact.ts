@@ -93,8 +93,8 @@ export function redactSecrets(text: string): string {
     return `-----BEGIN ${label}-----\n${REDACTED}\n-----END ${label}-----`;
   });
   out = out.replace(URL_CREDENTIALS, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
-  out = out.replace(AUTHORIZATION_HEADER, (_m, name: string, scheme: string | undefined, value: string) =>
-    isReference(value) ? _m : `${name}${scheme ? `${scheme} ` : ""}${REDACTED}`,
+  out = out.replace(AUTHORIZATION_HEADER, (m, name: string, scheme: string | undefined, value: string) =>
+    isReference(value) ? m : `${name}${scheme ? `${scheme} ` : ""}${REDACTED}`,
   );
   out = out.replace(BEARER_TOKEN, (m, prefix: string, value: string) =>
     isReference(value) ? m : `${prefix}${REDACTED}`,

@@ -103,11 +103,38 @@ export function applyAllowlist(
   const suppressed: SuppressedSignal[] = [];
   for (const signal of signals) {
     const instance = signal.resource.type === "ec2-instance" ? instances.get(signal.resource.id) : undefined;
-    const match = live.find(({ entry }) => entryMatches(entry, signal, instance, snapshot.accountId));
+    const match =
+      live.find(({ entry }) => entryMatches(entry, signal, instance, snapshot.accountId)) ??
+      explainedSpend(signal, snapshot, live);
     if (match) suppressed.push({ signal, allowlistIndex: match.index });
     else active.push(signal);
   }
   return { active, suppressed, expired };
+}
+
+/**
+ * New spend on an instance type is explained when every instance of that type in the snapshot is
+ * allowlisted by one entry (the ML team's p4d fleet explains the new p4d spend). Otherwise the
+ * spend stays active: some of it may come from instances nobody allowed, or ones already gone.
+ */
+function explainedSpend(
+  signal: Signal,
+  snapshot: Pick<AccountSnapshot, "accountId" | "instances">,
+  live: readonly { entry: AllowlistEntry; index: number }[],
+): { entry: AllowlistEntry; index: number } | undefined {
+  if (signal.resource.type !== "instance-type-spend") return undefined;
+  const ofType = snapshot.instances.filter((i) => i.instanceType === signal.resource.id);
+  if (ofType.length === 0) return undefined;
+  return live.find(({ entry }) =>
+    ofType.every((instance) =>
+      entryMatches(
+        entry,
+        { ...signal, resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region } },
+        instance,
+        snapshot.accountId,
+      ),
+    ),
+  );
 }
 
 function detailString(signal: Signal, key: string): string | undefined {

@@ -290,7 +290,7 @@ class UnionFind {
  */
 export function scoreSeverity(signals: readonly Signal[]): Severity {
   if (signals.length === 0) return "info";
-  const worst = Math.min(...signals.map((s) => severityRank(s.severity)));
+  const worst = worstRank(signals);
   const corroborating = new Set(signals.filter((s) => atLeast(s.severity, "medium")).map((s) => s.ruleId)).size;
   const raise = corroborating >= 3 ? 2 : corroborating >= 2 ? 1 : 0;
   return SEVERITIES[Math.max(0, worst - raise)] ?? "critical";
@@ -581,8 +581,9 @@ function regionOfSignals(signals: readonly Signal[] | undefined): string | undef
   return signals?.[0]?.resource.region;
 }
 
+/** Rank of the most severe signal (SEVERITIES.length when there is none); no spread, fleets are large. */
 function worstRank(signals: readonly Signal[]): number {
-  return Math.min(...signals.map((s) => severityRank(s.severity)), SEVERITIES.length);
+  return signals.reduce<number>((best, s) => Math.min(best, severityRank(s.severity)), SEVERITIES.length);
 }
 
 function kindRank(kind: string): number {

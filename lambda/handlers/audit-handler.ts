@@ -192,6 +192,8 @@ async function runAndPublish(
     log("info", "Findings published", { runId, messageId, subject: email.subject, reduced: email.reduced });
   }
 
+  // Saved after publishing: if this write fails the run throws, and the next run repeats these as
+  // new (a duplicate email is better than a finding nobody was told about).
   const written = await saveState(store, accountId, payload, diff, urgentNew, shouldPublish, now, notes);
   if (written) log("info", "State recorded", { runId, ...written });
 

@@ -23,6 +23,7 @@ import { ConfigSchema } from "../../lambda/core/config.js";
 import { UserInputError } from "../../lambda/core/input.js";
 import { AccountSnapshotSchema, type InstanceMetrics } from "../../lambda/core/snapshot.js";
 import packageJson from "../../package.json" with { type: "json" };
+import { fakeClientFactory } from "../support/fake-clients.js";
 
 // The CloudWatch and Cost Explorer collectors have their own tests; here they are seams whose
 // calls (which instances, which window, once or per region) are what the orchestrator owns.
@@ -105,7 +106,7 @@ function fakeFactory(): Fake {
     return client;
   }
   // Regions used by a test are configured before the run; the factory records which it was asked for.
-  const factory: ClientFactory = {
+  const factory: ClientFactory = fakeClientFactory({
     ec2: (region) => {
       ec2Regions.push(region);
       return ec2Client(region);
@@ -121,7 +122,7 @@ function fakeFactory(): Fake {
     },
     costExplorer: () => costExplorerClient,
     sts: () => stsClient,
-  };
+  });
   for (const region of ENABLED_REGIONS) ec2Client(region.RegionName ?? "");
   return { factory, ec2, sts, ec2Regions };
 }
@@ -430,14 +431,14 @@ describe("collectAccount", () => {
       inFlight -= 1;
       return { Reservations: [] };
     };
-    const factory: ClientFactory = {
+    const factory: ClientFactory = fakeClientFactory({
       ...wide.factory,
       ec2: (region) => {
         const client = wide.factory.ec2(region);
         if (region !== "us-east-1") stub(wide, region).on(DescribeInstancesCommand).callsFake(slowEmpty);
         return client;
       },
-    };
+    });
 
     const snapshot = await collectAccount({ clients: factory, config, window: WINDOW, now: NOW });
 

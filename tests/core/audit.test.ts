@@ -216,6 +216,37 @@ describe("auditSnapshot pipeline", () => {
   });
 });
 
+describe("auditSnapshot at scale", () => {
+  it("audits 3,000 flagged instances into one finding with per-region commands, quickly", () => {
+    const regions = ["sa-east-1", "ap-south-1", "eu-north-1"];
+    const snapshot = buildSnapshot({
+      instances: regions.flatMap((region, r) =>
+        fleet(
+          1000,
+          { region, instanceType: "c5a.24xlarge", launchTime: minutesAgo(120), tags: {} },
+          { firstIndex: 1 + r * 1000 },
+        ),
+      ),
+      coverage: fullCoverage(),
+    });
+    const started = performance.now();
+    const report = auditSnapshot(snapshot, config(), {
+      generatedAt: GENERATED_AT,
+      rules: [
+        flagRule(
+          "MW-EC2-UNUSED-REGION",
+          "high",
+          snapshot.instances.map((i) => i.instanceId),
+        ),
+      ],
+    });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(report.findings).toHaveLength(1);
+    const stop = report.findings[0]?.containment.find((s) => s.command.includes("stop-instances"))?.command ?? "";
+    expect(stop.match(/aws ec2 stop-instances/g)).toHaveLength(3);
+  });
+});
+
 describe("summarizeCoverage", () => {
   it("lists regions not audited with the reason, and counts every non-ok entry as a gap", () => {
     const denied: CoverageEntry = {

@@ -244,4 +244,23 @@ describe("applyAllowlist", () => {
     const later = new Date("2026-05-01T00:00:00Z");
     expect(applyAllowlist([signalOn(mlInstance)], snapshot, config, later).suppressed).toHaveLength(0);
   });
+
+  it("treats new spend on an instance type as explained when every instance of that type is allowlisted", () => {
+    const typeSpend = (type: string): Signal => ({
+      ruleId: "MW-COST-NEW-SPEND",
+      resource: { type: "instance-type-spend", id: type, region: "global" },
+      severity: "low",
+      message: `new spend on ${type}`,
+    });
+    const config = ConfigSchema.parse({ allowlist: [{ reason: "ML training", tag: { key: "team", value: "ml" } }] });
+    const outcome = applyAllowlist(
+      [typeSpend("p4d.24xlarge"), typeSpend("c5.4xlarge"), typeSpend("p5.48xlarge")],
+      snapshot,
+      config,
+      NOW,
+    );
+    expect(outcome.suppressed.map((s) => [s.signal.resource.id, s.allowlistIndex])).toEqual([["p4d.24xlarge", 0]]);
+    // c5.4xlarge runs untagged; no p5.48xlarge is in the inventory at all: both stay active.
+    expect(outcome.active.map((s) => s.resource.id)).toEqual(["c5.4xlarge", "p5.48xlarge"]);
+  });
 });

@@ -161,6 +161,30 @@ describe("correlate: grouping", () => {
     expect(lone?.title).toContain("us-west-1");
   });
 
+  it("attaches new spend on an instance type to the incident running that type", () => {
+    const { snapshot, signals } = leakedKeyScenario();
+    const typeSpend: Signal = {
+      ruleId: RULE.costNewSpend,
+      resource: { type: "instance-type-spend", id: "p3.16xlarge", region: "global" },
+      severity: "medium",
+      message: "New EC2 spend on p3.16xlarge",
+    };
+    const incidents = correlate(inputFor(snapshot, [...signals, typeSpend]));
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]?.otherResources).toEqual([typeSpend.resource]);
+  });
+
+  it("does not call a low launch-wave note on its own leaked-key mining", () => {
+    const snapshot = buildSnapshot({
+      instances: fleet(5, { region: "eu-west-1", autoScalingGroup: "web", launchTime: minutesAgo(30) }),
+    });
+    const signals = snapshot.instances.map((i) => instanceSignal(RULE.launchWave, i, "low", { waveId: "wave-2" }));
+    const [incident, ...rest] = correlate(inputFor(snapshot, signals));
+    expect(rest).toEqual([]);
+    expect(incident?.severity).toBe("low");
+    expect(incident?.title).toBe("Unusual launch (weak signal): 5 compute instances in eu-west-1");
+  });
+
   it("makes at most one coverage finding per region", () => {
     const snapshot = buildSnapshot();
     const gap = (region: string, api: string): Signal => ({

@@ -24,11 +24,20 @@ const asList = (action: string | string[]): string[] => (Array.isArray(action) ?
 describe("Minewatch stack", () => {
   let synth: Synthesized;
   beforeAll(() => {
-    synth = synthesize({
-      emails: "secops@example.com,oncall@example.com",
-      dailyAt: "07:30",
-      timeZone: "Europe/Berlin",
-    });
+    synth = synthesize(
+      { emails: "secops@example.com,oncall@example.com", dailyAt: "07:30", timeZone: "Europe/Berlin" },
+      { bundle: true },
+    );
+  });
+
+  it("bundles the handler offline with the local esbuild (ESM, source maps, SDK clients included)", () => {
+    const assets = readdirSync(synth.outdir).filter((name) => name.startsWith("asset."));
+    const bundle = assets.map((dir) => join(synth.outdir, dir)).find((dir) => existsSync(join(dir, "index.mjs")));
+    expect(bundle, `an asset folder with index.mjs among ${assets.join(", ")}`).toBeDefined();
+    expect(existsSync(join(bundle as string, "index.mjs.map"))).toBe(true);
+    const code = readFileSync(join(bundle as string, "index.mjs"), "utf8");
+    // The SDK is bundled, not taken from the runtime: the EC2 commands are in the code.
+    expect(code).toMatch(/DescribeInstances/);
   });
 
   it("runs the audit on Node.js 22 or newer, arm64, with JSON logs kept 90 days", () => {
