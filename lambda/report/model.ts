@@ -41,6 +41,23 @@ export const ContainmentStepSchema = z.object({
   command: z.string(),
 });
 
+/** Who launched it, from CloudTrail: the responder's first question. */
+export const AttributionSchema = z.object({
+  /** Root, IAMUser, AssumedRole, FederatedUser, AWSService... */
+  principalType: z.string(),
+  /** The identity's ARN (for an assumed role, the role's ARN; the session is in sessionArn). */
+  principalArn: z.string().optional(),
+  sessionArn: z.string().optional(),
+  userName: z.string().optional(),
+  accessKeyIds: z.array(z.string()),
+  sourceIps: z.array(z.string()),
+  userAgents: z.array(z.string()),
+  /** Time of the first suspicious call by this principal in the CloudTrail window. */
+  firstCallAt: z.string().optional(),
+  /** The CloudTrail events that tie the principal to the finding's resources (ids, names, times). */
+  events: z.array(z.object({ eventId: z.string(), eventName: z.string(), eventTime: z.string(), region: z.string() })),
+});
+
 export const FindingSchema = z.object({
   /** Stable across runs for the same incident (derived from its anchor resources, not from the run). */
   id: z.string(),
@@ -63,6 +80,8 @@ export const FindingSchema = z.object({
   estimatedHourlyCostUsd: z.number().nullable(),
   estimatedCostSoFarUsd: z.number().nullable(),
   containment: z.array(ContainmentStepSchema),
+  /** Present when CloudTrail names who created the finding's resources. */
+  attribution: z.array(AttributionSchema).optional(),
 });
 
 export const SuppressedFindingSchema = z.object({
@@ -122,6 +141,7 @@ export const AuditReportSchema = z.object({
 export type FindingResource = z.infer<typeof FindingResourceSchema>;
 export type Evidence = z.infer<typeof EvidenceSchema>;
 export type ContainmentStep = z.infer<typeof ContainmentStepSchema>;
+export type Attribution = z.infer<typeof AttributionSchema>;
 export type Finding = z.infer<typeof FindingSchema>;
 export type SuppressedFinding = z.infer<typeof SuppressedFindingSchema>;
 export type CoverageSummary = z.infer<typeof CoverageSummarySchema>;
