@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region name such as eu-west-1");
+import { awsRegion } from "./sections/common.js";
 
 /**
  * One allowlist entry. Every matcher that is set must match (they combine with AND); at least one
@@ -70,6 +70,27 @@ export const ThresholdsSchema = z.object({
   largeComputeVcpus: z.number().int().positive().default(16),
 });
 
+/**
+ * Scanning the web content the account hosts (S3 static sites, S3 origins of CloudFront, Amplify)
+ * for in-browser miners. Reading object contents is off until the operator opts in: it needs
+ * s3:GetObject, which the deployed role gets only on the buckets named at deploy time.
+ */
+export const WebScanSchema = z.object({
+  /** Read HTML and JavaScript objects of the hosted sites (false: discovery and scanning are skipped). */
+  enabled: z.boolean().default(false),
+  /** Only these buckets are read; every discovered site bucket when absent. Others are listed as not scanned. */
+  buckets: z.array(z.string().min(3)).optional(),
+  /** Objects read per run across all buckets, newest first; the rest is listed as not scanned. */
+  objectBudget: z.number().int().min(1).max(100_000).default(500),
+  /** Objects larger than this are not read (listed as not scanned). */
+  maxObjectBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(2 * 1024 * 1024),
+});
+
 export const ConfigSchema = z.object({
   /**
    * Regions the account is meant to use. When absent, Minewatch learns them from the snapshot:
@@ -88,10 +109,12 @@ export const ConfigSchema = z.object({
     .positive()
     .max(24 * 62)
     .default(24),
+  webScan: WebScanSchema.default(WebScanSchema.parse({})),
 });
 
 export type AllowlistEntry = z.infer<typeof AllowlistEntrySchema>;
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
+export type WebScan = z.infer<typeof WebScanSchema>;
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 

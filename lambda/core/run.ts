@@ -24,6 +24,8 @@ export interface RunAuditOptions {
   onProgress?: (message: string) => void;
   /** Report timestamp; now when absent. */
   generatedAt?: Date;
+  /** Skip Cost Explorer (read once by an organization's payer account); the sentence goes into coverage. */
+  skipCostsReason?: string;
 }
 
 export interface AuditRun {
@@ -44,6 +46,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRun> {
       window: { start, end },
       ...(options.regions ? { regions: options.regions } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.skipCostsReason !== undefined ? { skipCostsReason: options.skipCostsReason } : {}),
     });
   }
   const report = auditSnapshot(snapshot, config, { generatedAt: options.generatedAt ?? new Date() });

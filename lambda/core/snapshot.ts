@@ -12,16 +12,13 @@
  */
 import { z } from "zod";
 import { CloudTrailSchema } from "./sections/cloudtrail.js";
+import { awsRegion, isoDate, isoDateTime, RedactedTextSchema } from "./sections/common.js";
 import { EcsSchema } from "./sections/containers.js";
 import { GuardDutySchema } from "./sections/guardduty.js";
 import { ManagedComputeSchema } from "./sections/managed-compute.js";
 import { RelaunchSchema } from "./sections/relaunch.js";
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
-
-const isoDateTime = z.iso.datetime({ offset: true });
-const isoDate = z.iso.date();
-const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region name such as eu-west-1");
 
 /** Where a region stands for this account (DescribeRegions with AllRegions). */
 export const RegionSchema = z.object({
@@ -44,12 +41,7 @@ export const InstanceTypeInfoSchema = z.object({
  * like secrets (AWS keys, passwords, tokens, private keys) are replaced by `[REDACTED]`, and the text
  * is capped. Only instances worth a look have it (see the EC2 collector).
  */
-export const UserDataSchema = z.object({
-  text: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  sizeBytes: z.number().int().nonnegative(),
-  truncated: z.boolean().default(false),
-});
+export const UserDataSchema = RedactedTextSchema;
 
 export const InstanceSchema = z.object({
   instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, "an EC2 instance id such as i-0abc12345def67890"),

@@ -4,7 +4,13 @@
  * quiet day.
  */
 import { Duration } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, type IAlarmAction, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarmAction,
+  type IMetric,
+  TreatMissingData,
+} from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
@@ -25,23 +31,27 @@ export class AuditAlarms extends Construct {
     const fn = props.function;
     const action: IAlarmAction = new SnsAction(props.topic);
     const fiveMinutes = Duration.minutes(5);
+    /** Alarms when a five-minute sum of `metric` reaches one. */
+    const onAny = (id: string, alarmDescription: string, metric: IMetric) =>
+      new Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
     this.alarms = [
-      new Alarm(this, "Errors", {
-        alarmDescription: "Minewatch audit failed: this run's findings were NOT delivered. Check the function's logs.",
-        metric: fn.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, "Throttles", {
-        alarmDescription: "Minewatch audit was throttled by Lambda: a scheduled run may not have happened.",
-        metric: fn.metricThrottles({ period: fiveMinutes, statistic: "Sum" }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      onAny(
+        "Errors",
+        "Minewatch audit failed: this run's findings were NOT delivered. Check the function's logs.",
+        fn.metricErrors({ period: fiveMinutes, statistic: "Sum" }),
+      ),
+      onAny(
+        "Throttles",
+        "Minewatch audit was throttled by Lambda: a scheduled run may not have happened.",
+        fn.metricThrottles({ period: fiveMinutes, statistic: "Sum" }),
+      ),
       new Alarm(this, "NearTimeout", {
         alarmDescription: "A Minewatch audit ran for over 80 % of its timeout: the next one may be cut off.",
         metric: fn.metricDuration({ period: fiveMinutes, statistic: "Maximum" }),

@@ -44,6 +44,18 @@ export const CloudTrailSchema = z.object({
   /** Event names looked up (one LookupEvents attribute per call). */
   eventNames: z.array(z.string()).default([]),
   events: z.array(CloudTrailEventSchema).default([]),
+  /**
+   * Start of the history read: the window start minus a lookback margin (so "first launch by this
+   * principal" has something to compare with), never earlier than the 90-day event history.
+   */
+  lookupStart: isoDateTime.optional(),
+  /**
+   * Lookups that stopped at the page limit. LookupEvents returns newest first, so what is missing is
+   * the history between lookupStart and oldestEventTime: "no earlier launch" is only known after it.
+   */
+  truncated: z
+    .array(z.object({ region: z.string(), eventName: z.string(), oldestEventTime: isoDateTime.optional() }))
+    .default([]),
 });
 
 export type Principal = z.infer<typeof PrincipalSchema>;

@@ -10,8 +10,11 @@ export const AutoScalingGroupSchema = z.object({
   minSize: z.number().int(),
   maxSize: z.number().int(),
   desiredCapacity: z.number().int(),
+  /** The launch template of the group, or of its mixed instances policy. */
   launchTemplateId: z.string().optional(),
+  launchTemplateName: z.string().optional(),
   launchConfigurationName: z.string().optional(),
+  /** Types it launches: the launch template's, or every override of a mixed instances policy. */
   instanceTypes: z.array(z.string()).default([]),
   instanceIds: z.array(z.string()).default([]),
   tags: z.record(z.string(), z.string()).default({}),
@@ -26,8 +29,10 @@ export const LaunchTemplateSchema = z.object({
   latestVersion: z.number().int().optional(),
   instanceType: z.string().optional(),
   imageId: z.string().optional(),
-  /** User data of the latest version, decoded and redacted. */
+  /** User data of the latest version, decoded and redacted (read only for templates worth a look). */
   userData: RedactedTextSchema.optional(),
+  /** DisableApiTermination in the latest version: every instance it launches resists termination. */
+  disableApiTermination: z.boolean().optional(),
 });
 
 export const SpotRequestSchema = z.object({
@@ -39,6 +44,8 @@ export const SpotRequestSchema = z.object({
   instanceType: z.string().optional(),
   createTime: isoDateTime,
   instanceId: z.string().optional(),
+  /** User data of the launch specification, decoded and redacted. */
+  userData: RedactedTextSchema.optional(),
 });
 
 export const FleetSchema = z.object({
@@ -51,6 +58,11 @@ export const FleetSchema = z.object({
   createTime: isoDateTime,
   targetCapacity: z.number().optional(),
   instanceTypes: z.array(z.string()).default([]),
+  launchTemplateIds: z.array(z.string()).default([]),
+  /** Instances it owns: from the fleet's own answer and the inventory's aws:ec2:fleet-id / aws:ec2spot:fleet-request-id tags. */
+  instanceIds: z.array(z.string()).default([]),
+  /** User data of a spot fleet's launch specifications (the first that has any), decoded and redacted. */
+  userData: RedactedTextSchema.optional(),
 });
 
 export const RelaunchSchema = z.object({
