@@ -32,11 +32,54 @@ export const DeployConfigSchema = z.object({
   allClearEmail: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).default(true),
   /** Days reports and snapshots are kept in the bucket. */
   reportRetentionDays: z.coerce.number().int().min(31).max(3650).default(400),
+  /**
+   * Buckets whose objects the audit role may read to scan hosted sites for in-browser miners
+   * (comma-separated or a list). Grants s3:ListBucket and s3:GetObject on these buckets only, and
+   * turns the scan on for them.
+   */
+  webScanBuckets: z
+    .union([
+      z.string().transform((s) =>
+        s
+          .split(",")
+          .map((b) => b.trim())
+          .filter(Boolean),
+      ),
+      z.array(z.string()),
+    ])
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name such as www.example.com")))
+    .default([]),
+  /**
+   * Opt-in: scan every bucket that serves a site (website hosting or a CloudFront origin). IAM has
+   * no condition for "website bucket", so this grants s3:GetObject on every bucket in the account;
+   * the code reads only HTML and JavaScript of discovered sites, but the role could read any object.
+   * Prefer naming the buckets in webScanBuckets.
+   */
+  webScanAllWebsiteBuckets: z
+    .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")])
+    .default(false),
   /** Minewatch detection settings (the same schema as the CLI's --config file). */
   minewatch: ConfigSchema.default(ConfigSchema.parse({})),
 });
 
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
+
+/**
+ * The detection settings the function runs with: the web scan is switched on to match the
+ * permissions granted (named buckets, or every site bucket), unless `minewatch.webScan` already
+ * says otherwise, so the role's grants and the scan cannot disagree.
+ */
+export function effectiveMinewatchConfig(settings: DeployConfig): DeployConfig["minewatch"] {
+  const { minewatch } = settings;
+  if (minewatch.webScan.enabled) return minewatch;
+  if (settings.webScanBuckets.length > 0) {
+    return { ...minewatch, webScan: { ...minewatch.webScan, enabled: true, buckets: settings.webScanBuckets } };
+  }
+  if (settings.webScanAllWebsiteBuckets) {
+    return { ...minewatch, webScan: { ...minewatch.webScan, enabled: true } };
+  }
+  return minewatch;
+}
 
 /** Reads the settings from a context getter (app.node.tryGetContext). */
 export function readDeployConfig(getContext: (key: string) => unknown): DeployConfig {

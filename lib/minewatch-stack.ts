@@ -10,14 +10,14 @@ import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import type { AuditEnvironment } from "../lambda/handlers/environment.js";
-import { AUDIT_READ_PERMISSIONS } from "./audit-permissions.js";
+import { AUDIT_READ_PERMISSIONS, WEB_SCAN_OBJECT_READS } from "./audit-permissions.js";
 import { AuditAlarms } from "./constructs/audit-alarms.js";
 import { AuditSchedule } from "./constructs/audit-schedule.js";
 import { FindingsTopic } from "./constructs/findings-topic.js";
 import { MinewatchFunction } from "./constructs/minewatch-function.js";
 import { ReportBucket } from "./constructs/report-bucket.js";
 import { StateTable } from "./constructs/state-table.js";
-import type { DeployConfig } from "./deploy-config.js";
+import { type DeployConfig, effectiveMinewatchConfig } from "./deploy-config.js";
 import { AUDIT_HANDLER_ENTRY } from "./paths.js";
 
 /** Reports and snapshots are written under this key prefix, and the function may write nowhere else. */
@@ -32,10 +32,12 @@ export class MinewatchStack extends Stack {
   readonly findings: FindingsTopic;
   readonly reports: ReportBucket;
   readonly state: StateTable;
+  readonly settings: DeployConfig;
 
   constructor(scope: Construct, id: string, props: MinewatchStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    this.settings = settings;
 
     this.findings = new FindingsTopic(this, "Findings", { emails: settings.emails });
     this.reports = new ReportBucket(this, "Reports", { retentionDays: settings.reportRetentionDays });
@@ -48,7 +50,7 @@ export class MinewatchStack extends Stack {
       REPORT_BUCKET: this.reports.bucket.bucketName,
       STATE_TABLE: this.state.table.tableName,
       ALL_CLEAR_EMAIL: settings.allClearEmail ? "true" : "false",
-      MINEWATCH_CONFIG: JSON.stringify(settings.minewatch),
+      MINEWATCH_CONFIG: JSON.stringify(effectiveMinewatchConfig(settings)),
       REPORT_PREFIX,
     };
     this.auditFunction = new MinewatchFunction(this, "Audit", {
@@ -67,6 +69,7 @@ export class MinewatchStack extends Stack {
         }),
       );
     }
+    this.grantWebScanReads(fn, settings);
     // Writes only to Minewatch's own resources, and only the actions the handler uses (grantPut
     // and grantPublish would add Abort* and GenerateDataKey* wildcards it does not need).
     fn.addToRolePolicy(new PolicyStatement({ actions: ["sns:Publish"], resources: [this.findings.topic.topicArn] }));
@@ -92,5 +95,24 @@ export class MinewatchStack extends Stack {
     });
     new CfnOutput(this, "FindingsTopicArn", { value: this.findings.topic.topicArn });
     new CfnOutput(this, "ReportBucketName", { value: this.reports.bucket.bucketName });
+  }
+
+  /**
+   * Object reads for the in-browser miner scan: none by default; on the named buckets only; or, when
+   * the operator opts in to every site bucket, on all buckets (IAM cannot express "buckets with
+   * website hosting", so that opt-in trades least privilege for not having to list the sites).
+   */
+  private grantWebScanReads(fn: MinewatchFunction["function"], settings: DeployConfig): void {
+    const bucketArns = settings.webScanAllWebsiteBuckets
+      ? [`arn:${this.partition}:s3:::*`]
+      : settings.webScanBuckets.map((bucket) => `arn:${this.partition}:s3:::${bucket}`);
+    if (bucketArns.length === 0) return;
+    fn.addToRolePolicy(new PolicyStatement({ actions: [...WEB_SCAN_OBJECT_READS.listActions], resources: bucketArns }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...WEB_SCAN_OBJECT_READS.objectActions],
+        resources: bucketArns.map((arn) => `${arn}/*`),
+      }),
+    );
   }
 }

@@ -27,6 +27,12 @@ export function applyNagAcknowledgements(stack: MinewatchStack): void {
           "ec2:DescribeInstanceAttribute reads user data of this account's instances in every region Minewatch audits; it cannot name instances that attackers have not launched yet.",
       },
       {
+        id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",
+        reason:
+          "s3:GetBucketWebsite and s3:GetBucketLocation on every bucket (bucket configuration, never contents) find the websites the account hosts; when the operator opts in with webScanAllWebsiteBuckets, s3:ListBucket too.",
+      },
+      ...webScanAcknowledgements(stack),
+      {
         id: `AwsSolutions-IAM5[Resource::<${logicalId(stack.reports.bucket.node.defaultChild)}.Arn>/reports/*]`,
         reason:
           "s3:PutObject only, under the reports/ prefix of Minewatch's own bucket: each run writes new report and snapshot objects with run-specific keys.",
@@ -44,4 +50,22 @@ export function applyNagAcknowledgements(stack: MinewatchStack): void {
     reason:
       "The report bucket is written only by the Minewatch function and read by responders; a second bucket for server access logs would double the stack for little gain. Enable CloudTrail S3 data events to audit reads.",
   });
+}
+
+/** Object reads of the in-browser miner scan exist only when the operator configured them. */
+function webScanAcknowledgements(stack: MinewatchStack): Array<{ id: string; reason: string }> {
+  const { webScanBuckets, webScanAllWebsiteBuckets } = stack.settings;
+  if (webScanAllWebsiteBuckets) {
+    return [
+      {
+        id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/*]",
+        reason:
+          "The operator opted in with webScanAllWebsiteBuckets: s3:GetObject on every bucket, because IAM cannot scope to buckets with website hosting; the scan reads only HTML and JavaScript of discovered sites.",
+      },
+    ];
+  }
+  return webScanBuckets.map((bucket) => ({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/*]`,
+    reason: `s3:GetObject on the objects of ${bucket}, a bucket the operator named in webScanBuckets: the in-browser miner scan reads its HTML and JavaScript.`,
+  }));
 }

@@ -42,10 +42,16 @@ const DAY_MS = 24 * 3600 * 1000;
 type SeriesKey = keyof InstanceMetrics;
 type Stat = Series["stat"];
 
-const EC2_METRICS: ReadonlyArray<{ key: Exclude<SeriesKey, "gpu">; metricName: string; stat: Stat }> = [
-  { key: "cpu", metricName: "CPUUtilization", stat: "Average" },
-  { key: "networkOut", metricName: "NetworkOut", stat: "Sum" },
-  { key: "networkPacketsOut", metricName: "NetworkPacketsOut", stat: "Sum" },
+const EC2_METRICS: ReadonlyArray<{
+  key: Exclude<SeriesKey, "gpu">;
+  metricName: string;
+  stat: Stat;
+  /** Read only for instances that earned a closer look (see detailInstanceIds). */
+  detail: boolean;
+}> = [
+  { key: "cpu", metricName: "CPUUtilization", stat: "Average", detail: false },
+  { key: "networkOut", metricName: "NetworkOut", stat: "Sum", detail: true },
+  { key: "networkPacketsOut", metricName: "NetworkPacketsOut", stat: "Sum", detail: true },
 ];
 
 export interface CollectMetricsInput {
@@ -56,6 +62,14 @@ export interface CollectMetricsInput {
   window: { start: Date; end: Date };
   config: Config;
   coverage: CoverageRecorder;
+  /**
+   * Instances that earned a closer look (the EC2 collector's user-data candidates: GPU, large,
+   * recently launched or in a new region). Only they get NetworkOut and NetworkPacketsOut; every
+   * instance gets CPU (and GPU where the agent reports it), which is what the rules read. Network
+   * for all instances when absent. At 10,000 instances this is most of the bill and of the memory:
+   * three series per instance become one.
+   */
+  detailInstanceIds?: ReadonlySet<string>;
 }
 
 export interface CollectedMetrics {
@@ -160,7 +174,7 @@ export async function collectMetrics(input: CollectMetricsInput): Promise<Collec
   if (gpu.complete) reportMissingGpuAgent(region, instances, gpuAgentInstanceIds, config, gpu, coverage);
 
   const range = metricTimeRange(window, config.thresholds.cpuBaselineDays);
-  const queries = planQueries(instances, gpu.metrics, config.gpuMetricNamespace);
+  const queries = planQueries(instances, gpu.metrics, config.gpuMetricNamespace, input.detailInstanceIds);
   const results = await fetchAll(client, region, queries, range, coverage);
 
   return { byInstance: assembleSeries(queries, results, range), gpuAgentInstanceIds };
@@ -228,11 +242,15 @@ function reportMissingGpuAgent(
   );
 }
 
-/** Three EC2 series per instance, then one query per GPU series, each with its full dimension set. */
+/**
+ * CPU for every instance, network for those with a closer look, then one query per GPU series,
+ * each with its full dimension set.
+ */
 function planQueries(
   instances: readonly Instance[],
   gpuMetrics: readonly GpuMetric[],
   gpuNamespace: string,
+  detailInstanceIds: ReadonlySet<string> | undefined,
 ): PlannedQuery[] {
   const gpuByInstance = new Map<string, GpuMetric[]>();
   for (const metric of gpuMetrics) {
@@ -242,7 +260,9 @@ function planQueries(
   }
   const planned: (Omit<PlannedQuery, "query"> & { metric: MetricStat })[] = [];
   for (const instance of instances) {
+    const detail = detailInstanceIds === undefined || detailInstanceIds.has(instance.instanceId);
     for (const m of EC2_METRICS) {
+      if (m.detail && !detail) continue;
       planned.push({
         instanceId: instance.instanceId,
         key: m.key,
@@ -279,8 +299,11 @@ function planQueries(
 }
 
 interface FetchOutcome {
-  /** Results by query Id, pages concatenated. */
-  byId: Map<string, { timestamps: Date[]; values: number[] }>;
+  /**
+   * Values by query Id, already on the period grid: each batch's raw timestamps are dropped as soon
+   * as it arrives, so a region of thousands of instances never holds every Date object at once.
+   */
+  byId: Map<string, (number | null)[]>;
   calls: number;
   failedCalls: number;
   firstFailure?: unknown;
@@ -313,7 +336,12 @@ async function fetchAll(
         try {
           if (denied !== undefined) throw denied;
           const data = await fetchBatch(client, batch, range);
-          for (const [id, series] of data.byId) outcome.byId.set(id, series);
+          for (const [id, series] of data.byId) {
+            outcome.byId.set(
+              id,
+              alignToGrid(series.timestamps, series.values, range.start, METRIC_PERIOD_SECONDS, range.points),
+            );
+          }
           for (const [id, status] of data.incomplete) outcome.incomplete.set(id, status);
         } catch (error) {
           outcome.failedCalls += 1;
@@ -417,11 +445,16 @@ function recordFetchCoverage(
     );
     return;
   }
+  const withNetwork = new Set(queries.filter((q) => q.key === "networkOut").map((q) => q.instanceId)).size;
+  const scope =
+    withNetwork < instanceCount
+      ? ` (CPU for all; NetworkOut and NetworkPacketsOut for the ${withNetwork} that earned a closer look)`
+      : "";
   coverage.ok(
     region,
     SERVICE,
     api,
-    `${queries.length} series for ${instanceCount} instances in ${outcome.calls} calls`,
+    `${queries.length} series for ${instanceCount} instances in ${outcome.calls} calls${scope}`,
   );
 }
 
@@ -435,10 +468,9 @@ function assembleSeries(
   const gpuValues = new Map<string, (number | null)[][]>();
   const start = range.start.toISOString();
   for (const q of queries) {
-    const data = outcome.byId.get(q.query.Id ?? "");
+    const values = outcome.byId.get(q.query.Id ?? "");
     // No result at all means the call failed: leave the series absent, the coverage entry says why.
-    if (!data) continue;
-    const values = alignToGrid(data.timestamps, data.values, range.start, METRIC_PERIOD_SECONDS, range.points);
+    if (!values) continue;
     if (q.key === "gpu") {
       const list = gpuValues.get(q.instanceId) ?? [];
       list.push(values);

@@ -49,6 +49,12 @@ export interface CollectOptions {
   now?: Date;
   /** Collectors of the optional sections; SECTION_COLLECTORS when absent (tests pass their own). */
   sections?: readonly SectionCollector[];
+  /**
+   * Set when Cost Explorer is read elsewhere: an organization's payer account reads it once for every
+   * linked account (lambda/org/aggregate.ts). No Cost Explorer call is made, and a `skipped`
+   * coverage entry carries this sentence, so the report still says where the costs are.
+   */
+  skipCostsReason?: string;
 }
 
 interface RegionResult {
@@ -70,7 +76,10 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
   progress(`Account ${accountId}: reading ${targets.length} of ${regions.length} regions`);
 
   // Cost Explorer is global and slow to page: it runs alongside the regions, not after them.
-  const costsRun = collectCostsSafely(options, coverage, progress);
+  const costsRun =
+    options.skipCostsReason === undefined
+      ? collectCostsSafely(options, coverage, progress)
+      : skipCosts(options.skipCostsReason, coverage);
   const limit = pLimit(REGION_CONCURRENCY);
   const regionResults = await limit.map(targets, (region) => collectRegion(region, options, coverage, progress));
   const merged = mergeRegions(regionResults);
@@ -207,6 +216,12 @@ async function collectRegion(
   progress: (message: string) => void,
 ): Promise<RegionResult> {
   const result: RegionResult = { region, instances: [], instanceTypes: {}, byInstance: {}, gpuAgentInstanceIds: [] };
+  // Metrics need only the inventory: they start as soon as it is known and run alongside the
+  // per-instance user data reads (different service, different throttle).
+  let metricsRun: Promise<void> | undefined;
+  const startMetrics = (instances: Instance[], detail: ReadonlySet<string> | undefined) => {
+    metricsRun ??= collectRegionMetrics(region, instances, detail, options, coverage, result);
+  };
   try {
     const ec2 = await collectEc2Region({
       client: options.clients.ec2(region),
@@ -214,6 +229,8 @@ async function collectRegion(
       window: options.window,
       coverage,
       largeComputeVcpus: options.config.thresholds.largeComputeVcpus,
+      onInventory: ({ instances, candidates }) =>
+        startMetrics(instances, new Set(candidates.map((i) => i.instanceId))),
     });
     result.instances = ec2.instances;
     result.instanceTypes = ec2.instanceTypes;
@@ -222,25 +239,46 @@ async function collectRegion(
     coverage.failed(region, "ec2", "collect", error);
   }
   progress(`${region}: ${result.instances.length} instance${result.instances.length === 1 ? "" : "s"}`);
-
-  const withMetrics = result.instances.filter((i) => METRIC_STATES.has(i.state));
-  if (withMetrics.length > 0) {
-    try {
-      const metrics = await collectMetrics({
-        client: options.clients.cloudWatch(region),
-        region,
-        instances: withMetrics,
-        window: options.window,
-        config: options.config,
-        coverage,
-      });
-      result.byInstance = metrics.byInstance;
-      result.gpuAgentInstanceIds = metrics.gpuAgentInstanceIds;
-    } catch (error) {
-      coverage.failed(region, "cloudwatch", "collect", error);
-    }
-  }
+  startMetrics(result.instances, undefined);
+  await metricsRun;
   return result;
+}
+
+/** CPU (and GPU) for every instance that ran; network only for the `detail` ones (all when absent). */
+async function collectRegionMetrics(
+  region: string,
+  instances: Instance[],
+  detail: ReadonlySet<string> | undefined,
+  options: CollectOptions,
+  coverage: CoverageRecorder,
+  result: RegionResult,
+): Promise<void> {
+  const withMetrics = instances.filter((i) => METRIC_STATES.has(i.state));
+  if (withMetrics.length === 0) return;
+  try {
+    const metrics = await collectMetrics({
+      client: options.clients.cloudWatch(region),
+      region,
+      instances: withMetrics,
+      window: options.window,
+      config: options.config,
+      coverage,
+      ...(detail ? { detailInstanceIds: detail } : {}),
+    });
+    result.byInstance = metrics.byInstance;
+    result.gpuAgentInstanceIds = metrics.gpuAgentInstanceIds;
+  } catch (error) {
+    coverage.failed(region, "cloudwatch", "collect", error);
+  }
+}
+
+/** Cost Explorer deliberately not read here: a `skipped` entry says why and where the costs are. */
+async function skipCosts(
+  reason: string,
+  coverage: CoverageRecorder,
+): Promise<{ costs?: Costs; costAnomalies: CostAnomaly[] }> {
+  coverage.skipped("global", "ce", "GetCostAndUsage", "not-requested", reason);
+  return { costAnomalies: [] };
 }
 
 async function collectCostsSafely(

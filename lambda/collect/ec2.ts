@@ -92,6 +92,11 @@ export interface Ec2RegionInput {
   userDataCap?: number;
   /** Reference time for "older than 14 days"; the window end when absent. */
   now?: Date;
+  /**
+   * Called once the inventory and the instances worth a look are known, before the per-instance
+   * reads: the caller starts the region's metrics then, so they overlap those reads.
+   */
+  onInventory?: (inventory: { instances: Instance[]; candidates: Instance[] }) => void;
 }
 
 export interface Ec2RegionResult {
@@ -110,7 +115,11 @@ export async function collectEc2Region(input: Ec2RegionInput): Promise<Ec2Region
     now: input.now ?? input.window.end,
     largeComputeVcpus: input.largeComputeVcpus ?? 16,
   });
-  await readUserData(client, region, candidates, input.userDataCap ?? DEFAULT_USER_DATA_CAP, coverage);
+  input.onInventory?.({ instances, candidates });
+  const userDataCap = input.userDataCap ?? DEFAULT_USER_DATA_CAP;
+  await readUserData(client, region, candidates, userDataCap, coverage);
+  // The same instances, same cap: anti-remediation is only worth a call where user data was too.
+  await readTerminationProtection(client, region, candidates.slice(0, userDataCap), coverage);
   return { instances, instanceTypes };
 }
 
@@ -348,6 +357,45 @@ async function readUserData(
       "not-requested",
       `user data read for the ${cap} most suspicious of ${candidates.length} instances worth a look; the other ${candidates.length - cap} were not read`,
     );
+  }
+}
+
+/**
+ * DisableApiTermination of the instances chosen for user data: termination protection on a fresh,
+ * untagged instance is anti-remediation (MW-EC2-TERMINATION-PROTECTION). Failures are summarized
+ * in one coverage entry, like user data.
+ */
+async function readTerminationProtection(
+  client: EC2Client,
+  region: string,
+  chosen: Instance[],
+  coverage: CoverageRecorder,
+): Promise<void> {
+  const api = "DescribeInstanceAttribute:disableApiTermination";
+  if (chosen.length === 0) return;
+  const failures: unknown[] = [];
+  const limit = pLimit(USER_DATA_CONCURRENCY);
+  await limit.map(chosen, async (instance) => {
+    try {
+      const answer = await client.send(
+        new DescribeInstanceAttributeCommand({ InstanceId: instance.instanceId, Attribute: "disableApiTermination" }),
+      );
+      const value = answer.DisableApiTermination?.Value;
+      if (value !== undefined) instance.terminationProtection = value;
+    } catch (error) {
+      failures.push(error);
+    }
+  });
+  if (failures.length === 0) {
+    coverage.ok(region, SERVICE, api, `termination protection read for ${chosen.length} instances`);
+    return;
+  }
+  const { reason, message } = classifyAwsError(failures[0]);
+  const summary = `termination protection not read for ${failures.length} of ${chosen.length} instances (first error: ${message})`;
+  if (failures.length === chosen.length) {
+    coverage.entries.push({ region, service: SERVICE, api, status: "failed", reason, message: summary });
+  } else {
+    coverage.partial(region, SERVICE, api, reason, summary);
   }
 }
 

@@ -8,11 +8,18 @@
 import type { Config } from "../core/config.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
 import type { ClientFactory } from "./clients.js";
+import { cloudTrailCollector } from "./cloudtrail.js";
 import type { CoverageRecorder } from "./coverage.js";
+import { ecsCollector } from "./ecs.js";
+import { guardDutyCollector } from "./guardduty.js";
+import { lambdaFunctionsCollector } from "./lambda-functions.js";
+import { managedComputeCollector } from "./managed-compute.js";
+import { relaunchCollector } from "./relaunch.js";
+import { webContentCollector } from "./web-content.js";
 
 /** The parts of the snapshot a section collector may fill. */
 export type SnapshotSections = Partial<
-  Pick<AccountSnapshot, "cloudTrail" | "guardDuty" | "ecs" | "managedCompute" | "relaunch">
+  Pick<AccountSnapshot, "cloudTrail" | "guardDuty" | "ecs" | "managedCompute" | "relaunch" | "webContent">
 >;
 
 export interface SectionContext {
@@ -34,4 +41,39 @@ export interface SectionCollector {
   collect(context: SectionContext): Promise<SnapshotSections>;
 }
 
-export const SECTION_COLLECTORS: readonly SectionCollector[] = [];
+export const SECTION_COLLECTORS: readonly SectionCollector[] = [
+  guardDutyCollector,
+  ecsCollector,
+  lambdaFunctionsCollector,
+  cloudTrailCollector,
+  managedComputeCollector,
+  relaunchCollector,
+  webContentCollector,
+];
+
+/**
+ * Combines what the section collectors returned. Two collectors may fill parts of one section (the
+ * managed-compute collector fills SageMaker, CodeBuild and Amplify, the Lambda collector
+ * lambdaFunctions): for managedCompute the lists and regionsRead are merged, never overwritten.
+ */
+export function mergeSections(results: readonly SnapshotSections[]): SnapshotSections {
+  const merged: SnapshotSections = {};
+  for (const result of results) {
+    const { managedCompute, ...rest } = result;
+    Object.assign(merged, rest);
+    if (!managedCompute) continue;
+    const previous = merged.managedCompute;
+    merged.managedCompute = previous
+      ? {
+          regionsRead: { ...previous.regionsRead, ...managedCompute.regionsRead },
+          notebookInstances: [...previous.notebookInstances, ...managedCompute.notebookInstances],
+          notebookLifecycleConfigs: [...previous.notebookLifecycleConfigs, ...managedCompute.notebookLifecycleConfigs],
+          codeBuildProjects: [...previous.codeBuildProjects, ...managedCompute.codeBuildProjects],
+          codeBuildBuilds: [...previous.codeBuildBuilds, ...managedCompute.codeBuildBuilds],
+          amplifyApps: [...previous.amplifyApps, ...managedCompute.amplifyApps],
+          lambdaFunctions: [...previous.lambdaFunctions, ...managedCompute.lambdaFunctions],
+        }
+      : managedCompute;
+  }
+  return merged;
+}

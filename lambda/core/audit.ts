@@ -10,6 +10,7 @@ import { applyAllowlist, type SuppressedSignal } from "../correlate/allowlist.js
 import { containmentSteps } from "../correlate/containment.js";
 import { correlate, type Incident } from "../correlate/correlate.js";
 import { estimateFleetCost, PRICING_AS_OF, PRICING_SOURCE } from "../correlate/pricing.js";
+import { resourceFacts } from "../correlate/resource-facts.js";
 import {
   type AuditReport,
   AuditReportSchema,
@@ -99,13 +100,43 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
         : {}),
       ...(Object.keys(i.tags).length > 0 ? { tags: i.tags } : {}),
     })),
-    ...incident.otherResources.map((r) => ({ type: r.type, id: r.id, region: r.region })),
+    ...incident.otherResources.map((r) => {
+      const facts = resourceFacts(r, snapshot);
+      return {
+        type: r.type,
+        id: r.id,
+        region: r.region,
+        ...(facts.size ? { instanceType: facts.size } : {}),
+        ...(facts.state ? { state: facts.state } : {}),
+        ...(facts.createdAt ? { launchTime: facts.createdAt } : {}),
+      };
+    }),
   ];
 
-  const evidence: Evidence[] = incident.signals.map(toEvidence);
+  const evidence: Evidence[] = [
+    ...incident.signals.map(toEvidence),
+    ...incident.notes.map((note) => ({ ...toEvidence(note), kind: "coverage" as const })),
+  ];
   let hourly = cost.hourlyUsd;
   let soFar = cost.soFarUsd;
-  if (incident.instances.length > 0) {
+  let capacity: number | undefined;
+  if (incident.kind === "existing-compute") {
+    // The miner runs on capacity the account pays for anyway: the nodes' price since launch is the
+    // workload's cost, not the miner's. Say what the capacity costs, and claim no "cost so far".
+    capacity = cost.hourlyUsd ?? undefined;
+    hourly = null;
+    soFar = null;
+    evidence.push({
+      kind: "pricing",
+      ruleId: "pricing",
+      severity: "info",
+      resource: `finding:${incident.id}`,
+      message: `The miner runs on existing capacity${
+        capacity !== undefined ? ` (the affected instances cost about USD ${capacity.toFixed(2)}/h at on-demand prices)` : ""
+      }: that is the workload's own cost, not spend the miner added, so no cost of the mining itself is estimated.`,
+      details: { capacityHourlyCostUsd: capacity ?? null },
+    });
+  } else if (incident.instances.length > 0) {
     evidence.push(pricingEvidence(incident, cost));
   } else {
     // No instance to price: what Cost Explorer measured is the best "so far" there is.
@@ -115,6 +146,7 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
     soFar = impacts.length > 0 ? round2(impacts.reduce((a, b) => a + b, 0)) : null;
     if (soFar !== null) {
       evidence.push({
+        kind: "pricing",
         ruleId: "pricing",
         severity: "info",
         resource: `finding:${incident.id}`,
@@ -126,7 +158,9 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
   const costSentence =
     hourly !== null
       ? ` Estimated ${formatUsd(hourly)}/h while running, about ${formatUsd(soFar ?? 0)} since launch (on-demand estimate).`
-      : "";
+      : capacity !== undefined
+        ? ` The affected instances cost about ${formatUsd(capacity)}/h anyway (their capacity, not the miner's extra cost).`
+        : "";
   return {
     id: incident.id,
     severity: incident.severity,
@@ -142,7 +176,9 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
     ...(incident.firstSeen ? { firstSeen: incident.firstSeen } : {}),
     estimatedHourlyCostUsd: hourly,
     estimatedCostSoFarUsd: soFar,
+    ...(capacity !== undefined ? { capacityHourlyCostUsd: capacity } : {}),
     containment: containmentSteps(incident, snapshot.window),
+    ...(incident.attribution.length > 0 ? { attribution: incident.attribution } : {}),
   };
 }
 
@@ -163,6 +199,7 @@ function pricingEvidence(incident: Incident, cost: ReturnType<typeof estimateFle
     parts.push("Spot instances cost less than the on-demand price used here.");
   }
   return {
+    kind: "pricing",
     ruleId: "pricing",
     severity: "info",
     resource: `finding:${incident.id}`,

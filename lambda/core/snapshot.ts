@@ -17,6 +17,7 @@ import { EcsSchema } from "./sections/containers.js";
 import { GuardDutySchema } from "./sections/guardduty.js";
 import { ManagedComputeSchema } from "./sections/managed-compute.js";
 import { RelaunchSchema } from "./sections/relaunch.js";
+import { WebContentSchema } from "./sections/web-content.js";
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -186,6 +187,7 @@ export const AccountSnapshotSchema = z.object({
   ecs: EcsSchema.optional(),
   managedCompute: ManagedComputeSchema.optional(),
   relaunch: RelaunchSchema.optional(),
+  webContent: WebContentSchema.optional(),
 });
 
 export type Region = z.infer<typeof RegionSchema>;

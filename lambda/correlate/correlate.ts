@@ -1,23 +1,39 @@
 /**
  * Correlation: many signals about many resources become a few incidents a person can act on.
  *
- * One leaked key typically launches dozens of instances in several regions within minutes; eight
- * rules may fire on each. A responder wants one finding ("9 GPU instances in 3 unused regions"),
- * not 72 lines. Grouping, in order:
- *  1. signals about one instance belong together;
- *  2. instances join when they share a launch wave, an Auto Scaling group, or were launched within
- *     an hour of each other and share a suspicious rule (unused region, unusual type, miner in user
- *     data), across regions;
- *  3. instances flagged only for a changed CPU shape join per region by Auto Scaling group, cluster
+ * One leaked key typically launches dozens of instances in several regions within minutes, then
+ * Fargate tasks, SageMaker notebooks and an Auto Scaling group to relaunch them; a dozen rules may
+ * fire on each. A responder wants one finding with the whole blast radius, not 72 lines. Grouping:
+ *  1. signals about one resource belong together;
+ *  2. resources join when CloudTrail says the same principal or access key created them, when they
+ *     share a launch wave or an Auto Scaling group, when a relaunch group (ASG, fleet, spot request)
+ *     owns the instances, or when instances were launched within an hour of each other and share a
+ *     suspicious rule (unused region, unusual type, miner in user data), across regions and services;
+ *     principal signals (probing, first-ever launch, IAM persistence) join what that principal made;
+ *  3. non-EC2 resources nobody can attribute group by service, region and rule;
+ *  4. instances flagged only for a changed CPU shape join per region by Auto Scaling group, cluster
  *     or Name tag: the Tesla pattern of a miner hidden in existing compute;
- *  4. region spend and cost anomalies corroborate an instance incident in their region, else stand
- *     alone; coverage gaps make one "not audited" finding per region.
+ *  5. spend and cost anomalies corroborate an incident in their region or service, else stand alone;
+ *     a missing GPU agent on an incident's own instances is a note on it, other coverage gaps make
+ *     one "not audited" finding per region.
  * Severity grows with independent rules, so one weak signal stays low and several together page.
  */
 import { createHash } from "node:crypto";
 import type { AccountProfile } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
+import type { Attribution } from "../report/model.js";
+import { findRule } from "../rules/registry.js";
 import { atLeast, type ResourceRef, SEVERITIES, type Severity, type Signal, severityRank } from "../rules/types.js";
+import {
+  attributionOf,
+  buildJoinIndex,
+  type Persistence,
+  persistenceOf,
+  resourceJoinKeys,
+  signalInstanceIds,
+  signalJoinKeys,
+} from "./incident-attribution.js";
+import { autoScalingGroupName, resourceFacts } from "./resource-facts.js";
 
 export const RULE = {
   unusedRegion: "MW-EC2-UNUSED-REGION",
@@ -50,6 +66,31 @@ const SPEND_TYPES: ReadonlySet<string> = new Set([
   "instance-type-spend",
 ]);
 
+/** Resources someone created to run or relaunch compute: their presence makes an incident "new compute". */
+export const CREATED_COMPUTE_TYPES: ReadonlySet<string> = new Set([
+  "ecs-task",
+  "sagemaker-notebook",
+  "codebuild-project",
+  "amplify-app",
+  "lambda-function",
+  "autoscaling-group",
+  "spot-request",
+  "ec2-fleet",
+  "spot-fleet",
+]);
+
+/** Cost Explorer service names (lower case, by prefix) -> the resource type that spends on them. */
+const SERVICE_RESOURCE_TYPES: ReadonlyArray<readonly [string, string]> = [
+  ["amazon elastic compute cloud", "ec2-instance"],
+  ["ec2 - other", "ec2-instance"],
+  ["amazon elastic container service", "ecs-task"],
+  ["amazon sagemaker", "sagemaker-notebook"],
+  ["aws codebuild", "codebuild-project"],
+  ["codebuild", "codebuild-project"],
+  ["aws amplify", "amplify-app"],
+  ["aws lambda", "lambda-function"],
+];
+
 /** Weight of one rule's evidence in the confidence, by the strongest signal that rule gave. */
 export const CONFIDENCE_WEIGHT: Readonly<Record<Severity, number>> = {
   critical: 0.9,
@@ -60,7 +101,15 @@ export const CONFIDENCE_WEIGHT: Readonly<Record<Severity, number>> = {
 };
 
 /** What a responder does differs by kind: a leaked key is contained differently from a hijacked server. */
-export type IncidentKind = "new-compute" | "existing-compute" | "gpu-not-visible" | "cost" | "coverage" | "other";
+export type IncidentKind =
+  | "new-compute"
+  | "existing-compute"
+  | "gpu-not-visible"
+  | "principal"
+  | "web-content"
+  | "cost"
+  | "coverage"
+  | "other";
 
 export interface Incident {
   /** Stable across runs: mw- + hash of the account and the incident's anchor resources. */
@@ -69,7 +118,7 @@ export interface Incident {
   severity: Severity;
   confidence: number;
   title: string;
-  /** Two sentences without cost (the audit adds the cost sentence after pricing). */
+  /** Two or three sentences without cost (the audit adds the cost sentence after pricing). */
   summary: string;
   accountId: string;
   region: string;
@@ -79,52 +128,78 @@ export interface Incident {
   /** Resources that are not instances (or instances missing from the snapshot). */
   otherResources: ResourceRef[];
   signals: Signal[];
+  /** Coverage gaps about this incident's own resources (a missing GPU agent): context, not a reason. */
+  notes: Signal[];
   rules: string[];
   firstSeen?: string;
+  /** Who created the incident's resources, from CloudTrail; empty when it does not say. */
+  attribution: Attribution[];
+  /** What those principals created that outlives the compute (IAM users, keys, launch templates). */
+  persistence: Persistence;
 }
 
 export interface CorrelationInput {
   signals: readonly Signal[];
-  snapshot: Pick<AccountSnapshot, "accountId" | "instances" | "instanceTypes" | "costAnomalies">;
+  snapshot: AccountSnapshot;
   profile: Pick<AccountProfile, "homeRegions">;
+}
+
+const NO_PERSISTENCE: Persistence = { users: [], accessKeys: [], launchTemplates: [] };
+
+interface Draft {
+  /** Node keys: an instance id for instances, type|region|id for anything else. */
+  keys: string[];
+  kind: IncidentKind;
+  signals: Signal[];
+  notes: Signal[];
 }
 
 export function correlate(input: CorrelationInput): Incident[] {
   const { signals, snapshot } = input;
   const instancesById = new Map(snapshot.instances.map((i) => [i.instanceId, i]));
 
-  const byInstance = new Map<string, Signal[]>();
+  const nodes = new Map<string, { ref: ResourceRef; signals: Signal[] }>();
+  const addNode = (ref: ResourceRef, signal?: Signal) => {
+    const key = nodeKey(ref);
+    const node = nodes.get(key) ?? { ref, signals: [] };
+    if (signal) node.signals.push(signal);
+    nodes.set(key, node);
+  };
   const spendSignals: Signal[] = [];
   const coverageSignals: Signal[] = [];
-  const otherSignals: Signal[] = [];
+  const postureSignals: Signal[] = [];
   for (const signal of signals) {
     const type = signal.resource.type;
-    if (type === "ec2-instance") pushTo(byInstance, signal.resource.id, signal);
-    else if (type === "coverage" || signal.ruleId === RULE.coverageGap) coverageSignals.push(signal);
+    if (type === "coverage" || signal.ruleId === RULE.coverageGap) coverageSignals.push(signal);
     else if (SPEND_TYPES.has(type)) spendSignals.push(signal);
-    else otherSignals.push(signal);
+    else if (type === "region") postureSignals.push(signal);
+    else addNode(signal.resource, signal);
+  }
+  // Instances a relaunch group or a GuardDuty finding names belong to its incident even when no
+  // rule flagged them on their own: they are part of the blast radius.
+  for (const signal of signals) {
+    if (signal.resource.type === "ec2-instance" || SPEND_TYPES.has(signal.resource.type)) continue;
+    if (signal.resource.type === "coverage" || signal.resource.type === "region") continue;
+    for (const id of signalInstanceIds(signal)) {
+      addNode({ type: "ec2-instance", id, region: instancesById.get(id)?.region ?? signal.resource.region });
+    }
   }
 
-  const groups = groupInstances(byInstance, instancesById);
-  const incidents: Incident[] = [];
-  const instanceDrafts = groups.map((group) => ({
-    ids: group.ids,
+  const drafts: Draft[] = groupNodes(nodes, instancesById, input).map((group) => ({
+    keys: group.keys,
     kind: group.kind,
-    signals: group.ids.flatMap((id) => byInstance.get(id) ?? []),
+    signals: group.keys.flatMap((key) => nodes.get(key)?.signals ?? []),
+    notes: [],
   }));
+  const resourcesOf = (draft: Draft) => draft.keys.flatMap((key) => nodes.get(key)?.ref ?? []);
 
-  // Spend joins the most severe instance incident that runs in its region (or of its instance
-  // type): corroboration. Account-wide spend with nothing to tie it to stands alone.
+  // Spend joins the most severe incident that runs in its region, on its service or of its instance
+  // type: corroboration. Spend with nothing to tie it to stands alone.
   const standaloneSpend: Signal[] = [];
   for (const signal of spendSignals) {
-    const { region, type, id } = signal.resource;
-    const matches = (instanceId: string): boolean => {
-      const instance = instancesById.get(instanceId);
-      if (type === "instance-type-spend") return instance?.instanceType === id;
-      if (region === "global") return false;
-      return (instance?.region ?? regionOfSignals(byInstance.get(instanceId))) === region;
-    };
-    const candidates = instanceDrafts.filter((draft) => draft.kind !== "gpu-not-visible" && draft.ids.some(matches));
+    const candidates = drafts.filter(
+      (draft) => draft.kind !== "gpu-not-visible" && resourcesOf(draft).some((r) => spendMatches(signal, r, instancesById)),
+    );
     const target = candidates.sort(
       (a, b) => worstRank(a.signals) - worstRank(b.signals) || kindRank(a.kind) - kindRank(b.kind),
     )[0];
@@ -132,29 +207,64 @@ export function correlate(input: CorrelationInput): Incident[] {
     else standaloneSpend.push(signal);
   }
 
-  for (const draft of instanceDrafts) {
-    incidents.push(buildInstanceIncident(draft.kind, draft.ids, draft.signals, instancesById, input));
+  // A missing GPU agent on instances that are already part of an incident is a note on it: a
+  // separate "not audited" finding would only repeat them. The coverage section still lists it.
+  const standaloneCoverage: Signal[] = [];
+  for (const signal of coverageSignals) {
+    const ids = signal.details?.reason === "agent-missing" ? instanceIdsIn(signal) : [];
+    const holders = drafts.filter((draft) => ids.some((id) => draft.keys.includes(id)));
+    const covered = ids.length > 0 && ids.every((id) => holders.some((draft) => draft.keys.includes(id)));
+    if (covered) for (const draft of holders) draft.notes.push(signal);
+    else standaloneCoverage.push(signal);
   }
+
+  const incidents: Incident[] = drafts.map((draft) => buildIncident(draft, nodes, instancesById, input));
   for (const [region, group] of groupBy(standaloneSpend, (s) => s.resource.region)) {
     incidents.push(buildSpendIncident(region, group, input));
   }
-  for (const [region, group] of groupBy(coverageSignals, (s) => s.resource.region)) {
+  for (const [region, group] of groupBy(standaloneCoverage, (s) => s.resource.region)) {
     incidents.push(buildCoverageIncident(region, group, input));
   }
-  for (const [key, group] of groupBy(otherSignals, (s) => `${s.resource.type}:${s.resource.id}`)) {
-    incidents.push(buildOtherIncident(key, group, input));
+  for (const [ruleId, group] of groupBy(postureSignals, (s) => s.ruleId)) {
+    incidents.push(buildPostureIncident(ruleId, group, input));
   }
   return incidents;
 }
 
+function nodeKey(ref: ResourceRef): string {
+  return ref.type === "ec2-instance" ? ref.id : `${ref.type}|${ref.region}|${ref.id}`;
+}
+
+function spendMatches(signal: Signal, resource: ResourceRef, instancesById: Map<string, Instance>): boolean {
+  const { type, id, region } = signal.resource;
+  if (type === "instance-type-spend") {
+    return resource.type === "ec2-instance" && instancesById.get(resource.id)?.instanceType === id;
+  }
+  if (type === "service-spend") {
+    const service = id.toLowerCase();
+    const resourceType = SERVICE_RESOURCE_TYPES.find(([prefix]) => service.startsWith(prefix))?.[1];
+    return resourceType === resource.type;
+  }
+  if (region === "global") return false;
+  const resourceRegion =
+    resource.type === "ec2-instance" ? (instancesById.get(resource.id)?.region ?? resource.region) : resource.region;
+  return resourceRegion === region && resource.type !== "principal";
+}
+
+/** Instance ids an agent-missing coverage entry names (its message lists them). */
+function instanceIdsIn(signal: Signal): string[] {
+  const ids = signalInstanceIds(signal);
+  if (ids.length > 0) return ids;
+  const text = [signal.details?.error, signal.message].filter((v) => typeof v === "string").join(" ");
+  return [...new Set(text.match(/\bi-[0-9a-f]{8,17}\b/g) ?? [])];
+}
+
 // ---------------------------------------------------------------------------------------------
-// Grouping instances
+// Grouping
 
-type InstanceKind = "new-compute" | "existing-compute" | "gpu-not-visible";
-
-interface InstanceGroup {
-  ids: string[];
-  kind: InstanceKind;
+interface Group {
+  keys: string[];
+  kind: IncidentKind;
 }
 
 /** The GPU rule's "utilization unknown" note: a visibility gap about the instance, not a behaviour. */
@@ -162,34 +272,69 @@ function isGpuBlindSignal(signal: Signal): boolean {
   return signal.ruleId === RULE.gpuHigh && signal.details?.agentMetricFound === false;
 }
 
-function groupInstances(byInstance: Map<string, Signal[]>, instancesById: Map<string, Instance>): InstanceGroup[] {
-  const ids = [...byInstance.keys()].sort();
-  const rulesOf = (id: string) => new Set((byInstance.get(id) ?? []).map((s) => s.ruleId));
-  const flatShiftOnly = (id: string) => {
-    const rules = rulesOf(id);
-    return rules.size === 1 && rules.has(RULE.cpuFlatShift);
+function groupNodes(
+  nodes: Map<string, { ref: ResourceRef; signals: Signal[] }>,
+  instancesById: Map<string, Instance>,
+  input: CorrelationInput,
+): Group[] {
+  const { snapshot } = input;
+  const keys = [...nodes.keys()].sort();
+  const signalsOf = (key: string) => nodes.get(key)?.signals ?? [];
+  const rulesOf = (key: string) => new Set(signalsOf(key).map((s) => s.ruleId));
+  const isInstance = (key: string) => nodes.get(key)?.ref.type === "ec2-instance";
+  const flatShiftOnly = (key: string) => {
+    const rules = rulesOf(key);
+    return isInstance(key) && rules.size === 1 && rules.has(RULE.cpuFlatShift);
   };
-  const launchOf = (id: string) => {
-    const launch = instancesById.get(id)?.launchTime;
+  // Instances whose only signal is "GPU utilization unknown" are grouped per region as a visibility
+  // note; they become an incident of their own only when some other rule flags them too.
+  const gpuBlindOnly = (key: string) =>
+    isInstance(key) && signalsOf(key).length > 0 && signalsOf(key).every(isGpuBlindSignal);
+  const launchOf = (key: string) => {
+    const launch = instancesById.get(key)?.launchTime;
     return launch ? Date.parse(launch) : Number.NaN;
   };
 
-  // Instances whose only signal is "GPU utilization unknown" are grouped per region as a visibility
-  // note; they become an incident of their own only when some other rule flags them too.
-  const gpuBlindOnly = (id: string) => (byInstance.get(id) ?? []).every(isGpuBlindSignal);
-  const blindIds = ids.filter(gpuBlindOnly);
-  const shapeIds = ids.filter((id) => !gpuBlindOnly(id) && flatShiftOnly(id));
-  const mainIds = ids.filter((id) => !gpuBlindOnly(id) && !flatShiftOnly(id));
+  const blindIds = keys.filter(gpuBlindOnly);
+  const shapeIds = keys.filter((key) => !gpuBlindOnly(key) && flatShiftOnly(key));
+  const mainKeys = keys.filter((key) => !gpuBlindOnly(key) && !flatShiftOnly(key));
 
-  const main = new UnionFind(mainIds);
-  joinByKey(main, mainIds, (id) => (byInstance.get(id) ?? []).flatMap((s) => waveIdOf(s) ?? []));
-  joinByKey(main, mainIds, (id) => {
-    const instance = instancesById.get(id);
-    return instance?.autoScalingGroup ? [`${instance.region}/${instance.autoScalingGroup}`] : [];
+  const joinIndex = buildJoinIndex(snapshot);
+  const main = new UnionFind(mainKeys);
+  joinByKey(main, mainKeys, (key) => {
+    const node = nodes.get(key);
+    if (!node) return [];
+    const { ref } = node;
+    const joins = node.signals.flatMap((s) => [...(waveIdOf(s) ?? []), ...signalJoinKeys(s)]);
+    joins.push(...node.signals.flatMap((s) => signalInstanceIds(s).map((id) => `instance:${id}`)));
+    if (ref.type === "ec2-instance") {
+      joins.push(`instance:${ref.id}`);
+      const instance = instancesById.get(ref.id);
+      if (instance?.autoScalingGroup) joins.push(`asg:${instance.region}/${instance.autoScalingGroup}`);
+      if (instance?.spotInstanceRequestId) joins.push(`spot:${instance.region}/${instance.spotInstanceRequestId}`);
+      const fleet = instance?.tags["aws:ec2:fleet-id"] ?? instance?.tags["aws:ec2spot:fleet-request-id"];
+      if (instance && fleet) joins.push(`fleet:${instance.region}/${fleet}`);
+    } else if (ref.type === "autoscaling-group") {
+      joins.push(`asg:${ref.region}/${autoScalingGroupName(ref.id)}`);
+    } else if (ref.type === "spot-request") {
+      joins.push(`spot:${ref.region}/${ref.id}`);
+    } else if (ref.type === "ec2-fleet" || ref.type === "spot-fleet") {
+      joins.push(`fleet:${ref.region}/${ref.id}`);
+    }
+    if (ref.type !== "principal") {
+      const attributed = resourceJoinKeys(ref.id, joinIndex);
+      joins.push(...attributed);
+      // Nobody to tie it to: the same service in the same region flagged by the same rule is
+      // most likely one campaign (AMBERSQUID creates notebooks and projects in batches).
+      if (attributed.length === 0 && ref.type !== "ec2-instance") {
+        joins.push(...[...rulesOf(key)].map((ruleId) => `service:${ref.type}|${ref.region}|${ruleId}`));
+      }
+    }
+    return joins;
   });
   for (const ruleId of LINKING_RULES) {
-    const flagged = mainIds
-      .filter((id) => rulesOf(id).has(ruleId) && !Number.isNaN(launchOf(id)))
+    const flagged = mainKeys
+      .filter((key) => isInstance(key) && rulesOf(key).has(ruleId) && !Number.isNaN(launchOf(key)))
       .sort((a, b) => launchOf(a) - launchOf(b) || a.localeCompare(b));
     for (let k = 1; k < flagged.length; k++) {
       const previous = flagged[k - 1] as string;
@@ -205,20 +350,30 @@ function groupInstances(byInstance: Map<string, Signal[]>, instancesById: Map<st
     return workloadKeys(instance).map((key) => `${instance.region}/${key}`);
   });
 
-  const groups: InstanceGroup[] = [];
+  const groups: Group[] = [];
   for (const members of main.groups()) {
-    const isNew = members.some((id) => [...rulesOf(id)].some((rule) => NEW_COMPUTE_RULES.has(rule)));
-    groups.push({ ids: members, kind: isNew ? "new-compute" : "existing-compute" });
+    groups.push({ keys: members, kind: mainKind(members, nodes) });
   }
-  for (const members of shape.groups()) groups.push({ ids: members, kind: "existing-compute" });
+  for (const members of shape.groups()) groups.push({ keys: members, kind: "existing-compute" });
   const blindByRegion = new Map<string, string[]>();
   for (const id of blindIds) {
-    pushTo(blindByRegion, instancesById.get(id)?.region ?? regionOfSignals(byInstance.get(id)) ?? "global", id);
+    pushTo(blindByRegion, instancesById.get(id)?.region ?? nodes.get(id)?.ref.region ?? "global", id);
   }
   for (const [, members] of [...blindByRegion].sort((a, b) => a[0].localeCompare(b[0]))) {
-    groups.push({ ids: members, kind: "gpu-not-visible" });
+    groups.push({ keys: members, kind: "gpu-not-visible" });
   }
   return groups;
+}
+
+function mainKind(keys: readonly string[], nodes: Map<string, { ref: ResourceRef; signals: Signal[] }>): IncidentKind {
+  const refs = keys.flatMap((key) => nodes.get(key)?.ref ?? []);
+  const types = new Set(refs.map((r) => r.type));
+  const rules = new Set(keys.flatMap((key) => nodes.get(key)?.signals ?? []).map((s) => s.ruleId));
+  if ([...types].every((t) => t === "principal")) return "principal";
+  if ([...types].every((t) => t === "s3-object")) return "web-content";
+  if ([...types].some((t) => CREATED_COMPUTE_TYPES.has(t) || t === "principal" || t === "s3-object")) return "new-compute";
+  if (types.has("ec2-instance")) return [...rules].some((r) => NEW_COMPUTE_RULES.has(r)) ? "new-compute" : "existing-compute";
+  return "other";
 }
 
 /** What makes instances "the same workload": their Auto Scaling group, cluster, or Name tag. */
@@ -318,47 +473,82 @@ export function incidentId(accountId: string, kind: string, anchors: readonly st
 // ---------------------------------------------------------------------------------------------
 // Building incidents
 
-function buildInstanceIncident(
-  kind: InstanceKind,
-  ids: readonly string[],
-  signals: Signal[],
+function buildIncident(
+  draft: Draft,
+  nodes: Map<string, { ref: ResourceRef; signals: Signal[] }>,
   instancesById: Map<string, Instance>,
   input: CorrelationInput,
 ): Incident {
-  const known = ids.flatMap((id) => instancesById.get(id) ?? []);
+  const { kind, signals } = draft;
+  const { snapshot } = input;
+  const refs = draft.keys.flatMap((key) => nodes.get(key)?.ref ?? []);
+  const instanceIds = refs.filter((r) => r.type === "ec2-instance").map((r) => r.id);
+  const known = instanceIds.flatMap((id) => instancesById.get(id) ?? []);
   const instances = [...known].sort(
     (a, b) => Date.parse(a.launchTime) - Date.parse(b.launchTime) || a.instanceId.localeCompare(b.instanceId),
   );
-  const missing = ids.filter((id) => !instancesById.has(id));
+  const missing = instanceIds.filter((id) => !instancesById.has(id)).sort();
+  const nonInstance = refs.filter((r) => r.type !== "ec2-instance");
   const otherResources = dedupeResources([
-    ...missing.flatMap((id) => {
-      const signal = signals.find((s) => s.resource.type === "ec2-instance" && s.resource.id === id);
-      return signal ? [signal.resource] : [];
-    }),
-    ...signals.filter((s) => s.resource.type !== "ec2-instance").map((s) => s.resource),
+    ...refs.filter((r) => r.type === "ec2-instance" && !instancesById.has(r.id)),
+    ...nonInstance,
+    ...signals.filter((s) => SPEND_TYPES.has(s.resource.type)).map((s) => s.resource),
   ]);
-  // Anchors: the earliest three instances, so the id survives the fleet growing tomorrow.
-  const anchors = [...instances.map((i) => i.instanceId), ...[...missing].sort()].slice(0, 3);
-  const regions = sortedUnique([...instances.map((i) => i.region), ...otherResources.map((r) => r.region)]).filter(
-    (r) => r !== "global",
-  );
+
+  // Anchors: the earliest three compute resources, so the id survives the fleet growing tomorrow
+  // and a principal signal joining later.
+  const createdAt = (r: ResourceRef) => Date.parse(resourceFacts(r, snapshot).createdAt ?? "") || Number.MAX_SAFE_INTEGER;
+  const computeRefs = nonInstance
+    .filter((r) => r.type !== "principal")
+    .sort((a, b) => createdAt(a) - createdAt(b) || nodeKey(a).localeCompare(nodeKey(b)));
+  const principalRefs = nonInstance.filter((r) => r.type === "principal").sort((a, b) => a.id.localeCompare(b.id));
+  const anchors = [
+    ...instances.map((i) => i.instanceId),
+    ...missing,
+    ...computeRefs.map(nodeKey),
+    ...principalRefs.map(nodeKey),
+  ].slice(0, 3);
+
+  const attribution =
+    kind === "gpu-not-visible"
+      ? []
+      : mergeAttribution([
+          ...attributionOf(
+            refs.filter((r) => r.type !== "principal").map((r) => r.id),
+            snapshot,
+          ),
+          ...principalAttribution(principalRefs, signals),
+        ]);
+  const persistence = kind === "new-compute" || kind === "principal" ? persistenceOf(attribution, snapshot) : NO_PERSISTENCE;
+
+  const regionalRefs = refs.filter((r) => r.region !== "global");
+  const regions = sortedUnique([
+    ...instances.map((i) => i.region),
+    ...regionalRefs.map((r) => r.region),
+    ...otherResources.map((r) => r.region),
+  ]).filter((r) => r !== "global");
   const instanceRegions = sortedUnique([
     ...instances.map((i) => i.region),
     ...missing.map((id) => regionOfSignals(signals.filter((s) => s.resource.id === id)) ?? "global"),
   ]);
+  const computeRegions = sortedUnique([...instanceRegions, ...computeRefs.map((r) => r.region)]).filter(
+    (r) => r !== "global",
+  );
   const ruleIds = sortedUnique(signals.map((s) => s.ruleId));
-  const count = ids.length;
+  const count = instanceIds.length;
   const home = new Set(input.profile.homeRegions);
-  const unusedRegions = instanceRegions.filter((r) => !home.has(r) && r !== "global");
-  const what = describeCompute(instances, input.snapshot.instanceTypes, count);
+  const unusedRegions = computeRegions.filter((r) => !home.has(r));
+  const what = describeBlastRadius(instances, count, computeRefs, snapshot.instanceTypes);
   const where =
-    ruleIds.includes(RULE.unusedRegion) && unusedRegions.length > 0
+    ruleIds.includes(RULE.unusedRegion) && unusedRegions.length > 0 && unusedRegions.length === computeRegions.length
       ? `in ${plural(unusedRegions.length, "unused region")}`
-      : `in ${listRegions(instanceRegions)}`;
+      : `in ${listRegions(computeRegions)}`;
 
   // Only rules with at least medium signals earn the strong wording; a low launch-wave note on an
   // established Auto Scaling group is not "leaked-key mining".
   const strongRules = new Set(signals.filter((s) => atLeast(s.severity, "medium")).map((s) => s.ruleId));
+  const principalEvidence = signals.some((s) => s.resource.type === "principal" && atLeast(s.severity, "medium"));
+  const minerRule = ruleIds.find((r) => r !== RULE.userdataMiner && /MINER|CRYPTO|GUARDDUTY/.test(r));
   let title: string;
   if (kind === "gpu-not-visible") {
     title = `GPU utilization not visible: ${what} in ${listRegions(instanceRegions)} without the CloudWatch agent GPU metric`;
@@ -367,49 +557,174 @@ function buildInstanceIncident(
     title = onlyShape
       ? `Existing compute changed shape: ${what} ${where} ${workloadLabel(instances)}`.trimEnd()
       : `Possible mining on existing compute: ${what} ${where} (${behaviourLabel(ruleIds)})`;
+  } else if (kind === "principal") {
+    title = `Suspicious activity by ${principalLabel(attribution, principalRefs)}: ${ruleIds.map((r) => RULE_LABELS[r] ?? r).join("; ")}`;
   } else if (ruleIds.includes(RULE.userdataMiner)) {
     title = `Crypto miner in user data: ${what} ${where}`;
-  } else if (strongRules.has(RULE.unusedRegion) || strongRules.has(RULE.launchWave)) {
+  } else if (minerRule && strongRules.has(minerRule)) {
+    title = `Crypto mining: ${what} ${where}`;
+  } else if (strongRules.has(RULE.unusedRegion) || strongRules.has(RULE.launchWave) || principalEvidence) {
     title = `Likely leaked-key mining: ${what} ${where}`;
   } else if (strongRules.size > 0) {
-    title = `Unusual compute: ${what} ${where}`;
+    title = `${kind === "web-content" ? "Suspicious web content" : "Unusual compute"}: ${what} ${where}`;
   } else {
     title = `Unusual launch (weak signal): ${what} ${where}`;
   }
 
-  const firstSeen = instances[0]?.launchTime;
+  const firstSeen = firstSeenOf(kind, instances, computeRefs, signals, attribution, snapshot);
   const typeMix = describeTypeMix(instances);
-  const sentence1 =
-    kind === "gpu-not-visible"
-      ? `${plural(count, "GPU instance")}${typeMix} in ${listRegions(instanceRegions)} ${count === 1 ? "runs" : "run"} without the CloudWatch agent's GPU metric, so GPU mining on ${count === 1 ? "it" : "them"} would not show in any metric.`
-      : kind === "existing-compute"
-        ? `${plural(count, "instance")}${typeMix} in ${listRegions(instanceRegions)} ${count === 1 ? "shows" : "show"} behaviour typical of a miner on existing compute.`
-        : `${plural(count, "instance")}${typeMix} in ${listRegions(instanceRegions)}${firstSeen ? `, launched from ${firstSeen}` : ""}.`;
+  const others = describeOthers(computeRefs);
+  let sentence1: string;
+  if (kind === "gpu-not-visible") {
+    sentence1 = `${plural(count, "GPU instance")}${typeMix} in ${listRegions(instanceRegions)} ${count === 1 ? "runs" : "run"} without the CloudWatch agent's GPU metric, so GPU mining on ${count === 1 ? "it" : "them"} would not show in any metric.`;
+  } else if (kind === "existing-compute") {
+    sentence1 = `${plural(count, "instance")}${typeMix} in ${listRegions(instanceRegions)} ${count === 1 ? "shows" : "show"} behaviour typical of a miner on existing compute${firstSeen ? `, since about ${firstSeen}` : ""}.`;
+  } else if (count > 0) {
+    sentence1 = `${plural(count, "instance")}${typeMix} in ${listRegions(instanceRegions)}${
+      instances[0] ? `, launched from ${instances[0].launchTime}` : ""
+    }${others ? `; also ${others}${computeRegions.length > instanceRegions.length ? ` (${listRegions(computeRegions)})` : ""}` : ""}.`;
+  } else if (others) {
+    sentence1 = `${capitalize(others)} in ${listRegions(computeRegions)}${firstSeen ? `, from ${firstSeen}` : ""}.`;
+  } else {
+    sentence1 = `${signals.length === 1 ? "One observation" : `${signals.length} observations`} about ${listRefs(nonInstance)}.`;
+  }
   const labelFor = (ruleId: string) =>
     ruleId === RULE.gpuHigh && signals.filter((s) => s.ruleId === ruleId).every(isGpuBlindSignal)
       ? `GPU utilization not visible without the CloudWatch agent (${ruleId})`
       : ruleLabel(ruleId);
   const sentence2 = `Flagged by ${plural(ruleIds.length, "rule")}: ${ruleIds.map(labelFor).join("; ")}.`;
+  const sentence3 = attribution.length > 0 ? ` ${launchedBySentence(attribution)}` : "";
 
   return {
-    id: incidentId(input.snapshot.accountId, kind, anchors),
+    id: incidentId(snapshot.accountId, kind, anchors),
     kind,
     severity: scoreSeverity(signals),
     confidence: scoreConfidence(signals),
     title,
-    summary: `${sentence1} ${sentence2}`,
-    accountId: input.snapshot.accountId,
-    region: mainRegion(
-      instances.map((i) => i.region),
-      regions,
-    ),
+    summary: `${sentence1} ${sentence2}${sentence3}`,
+    accountId: snapshot.accountId,
+    region: mainRegion([...instances.map((i) => i.region), ...computeRefs.map((r) => r.region)], regions),
     regions,
     instances,
     otherResources,
     signals: sortSignals(signals),
+    notes: sortSignals(draft.notes),
     rules: ruleIds,
     ...(firstSeen ? { firstSeen } : {}),
+    attribution,
+    persistence,
   };
+}
+
+/**
+ * When it started. New compute: the earliest launch, creation or suspicious call. Existing compute:
+ * when the CPU shifted (the instances themselves may be years old, their launch time says nothing).
+ */
+function firstSeenOf(
+  kind: IncidentKind,
+  instances: readonly Instance[],
+  computeRefs: readonly ResourceRef[],
+  signals: readonly Signal[],
+  attribution: readonly Attribution[],
+  snapshot: AccountSnapshot,
+): string | undefined {
+  if (kind === "existing-compute") {
+    const shifts = signals.flatMap((s) => {
+      const value = s.ruleId === RULE.cpuFlatShift ? s.details?.shiftStart : s.details?.runStart;
+      return typeof value === "string" ? [value] : [];
+    });
+    return earliest(shifts);
+  }
+  if (kind === "gpu-not-visible") return earliest(instances.map((i) => i.launchTime));
+  return earliest([
+    ...instances.map((i) => i.launchTime),
+    ...computeRefs.flatMap((r) => resourceFacts(r, snapshot).createdAt ?? []),
+    ...attribution.flatMap((a) => a.firstCallAt ?? []),
+  ]);
+}
+
+function earliest(times: readonly string[]): string | undefined {
+  const valid = times.filter((t) => !Number.isNaN(Date.parse(t)));
+  return valid.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
+/** A principal signal names its principal in its details even when CloudTrail attribution is thin. */
+function principalAttribution(principalRefs: readonly ResourceRef[], signals: readonly Signal[]): Attribution[] {
+  return principalRefs.flatMap((ref) => {
+    const mine = signals.filter((s) => s.resource.type === "principal" && s.resource.id === ref.id);
+    const strings = (name: string) =>
+      sortedUnique(
+        mine.flatMap((s) => {
+          const value = s.details?.[name];
+          return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");
+        }),
+      );
+    const arn = strings("principalArn")[0];
+    const type = strings("principalType")[0];
+    return [
+      {
+        principalType: type ?? (arn?.endsWith(":root") ? "Root" : "Unknown"),
+        ...(arn ? { principalArn: arn } : {}),
+        accessKeyIds: strings("accessKeyIds"),
+        sourceIps: strings("sourceIps"),
+        userAgents: strings("userAgents"),
+        events: [],
+      },
+    ];
+  });
+}
+
+/** One entry per principal: attribution from several resources repeats the same launcher. */
+function mergeAttribution(entries: readonly Attribution[]): Attribution[] {
+  const byPrincipal = new Map<string, Attribution>();
+  for (const entry of entries) {
+    const key = entry.principalArn ?? entry.accessKeyIds[0] ?? entry.principalType;
+    const existing = byPrincipal.get(key);
+    if (!existing) {
+      byPrincipal.set(key, { ...entry, events: [...entry.events] });
+      continue;
+    }
+    const firstCallAt = earliest([existing.firstCallAt, entry.firstCallAt].filter((t): t is string => t !== undefined));
+    const seenEvents = new Set(existing.events.map((e) => e.eventId));
+    byPrincipal.set(key, {
+      ...existing,
+      principalType: existing.principalType === "Unknown" ? entry.principalType : existing.principalType,
+      ...(existing.sessionArn || entry.sessionArn ? { sessionArn: existing.sessionArn ?? entry.sessionArn } : {}),
+      ...(existing.userName || entry.userName ? { userName: existing.userName ?? entry.userName } : {}),
+      accessKeyIds: sortedUnique([...existing.accessKeyIds, ...entry.accessKeyIds]),
+      sourceIps: sortedUnique([...existing.sourceIps, ...entry.sourceIps]),
+      userAgents: sortedUnique([...existing.userAgents, ...entry.userAgents]),
+      ...(firstCallAt ? { firstCallAt } : {}),
+      events: [...existing.events, ...entry.events.filter((e) => !seenEvents.has(e.eventId))].sort(
+        (a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId),
+      ),
+    });
+  }
+  return [...byPrincipal.values()].sort(
+    (a, b) => (a.firstCallAt ?? "~").localeCompare(b.firstCallAt ?? "~") || (a.principalArn ?? "").localeCompare(b.principalArn ?? ""),
+  );
+}
+
+/** "Launched by arn:aws:iam::1:user/ci (key AKIA..., from 185.220.101.7, Boto3/1.34) at 2026-...". */
+export function launchedBy(a: Attribution): string {
+  const who = a.principalArn ?? a.userName ?? a.principalType;
+  const facts = [
+    a.accessKeyIds.length > 0 ? `key ${a.accessKeyIds.join(", ")}` : undefined,
+    a.sourceIps.length > 0 ? `from ${a.sourceIps.slice(0, 3).join(", ")}` : undefined,
+    a.userAgents.length > 0 ? a.userAgents.slice(0, 2).join(", ") : undefined,
+  ].filter(Boolean);
+  return `${who}${facts.length > 0 ? ` (${facts.join(", ")})` : ""}${a.firstCallAt ? ` at ${a.firstCallAt}` : ""}`;
+}
+
+function launchedBySentence(attribution: readonly Attribution[]): string {
+  const [first, ...rest] = attribution;
+  if (!first) return "";
+  return `Launched by ${launchedBy(first)}${rest.length > 0 ? `, and ${plural(rest.length, "other principal")}` : ""}.`;
+}
+
+function principalLabel(attribution: readonly Attribution[], principalRefs: readonly ResourceRef[]): string {
+  const first = attribution[0];
+  return first?.principalArn ?? first?.accessKeyIds[0] ?? principalRefs[0]?.id ?? "an unknown principal";
 }
 
 function buildSpendIncident(region: string, signals: Signal[], input: CorrelationInput): Incident {
@@ -426,21 +741,24 @@ function buildSpendIncident(region: string, signals: Signal[], input: Correlatio
     kind: "cost",
     severity: scoreSeverity(signals),
     confidence: scoreConfidence(signals),
-    title: `Unexplained spend ${where}${subject} with no matching instance found`,
-    summary: `Cost Explorer shows spend ${where} that no flagged instance explains. ${signals
+    title: `Unexplained spend ${where}${subject} with no matching resource found`,
+    summary: `Cost Explorer shows spend ${where} that no flagged resource explains. ${signals
       .map((s) => s.message)
       .slice(0, 2)
       .join(
         " ",
-      )} It may come from services other than EC2 (Fargate, SageMaker, CodeBuild), from a region not audited, or from instances already terminated.`,
+      )} It may come from a service Minewatch could not read, from a region not audited, or from resources already deleted.`,
     accountId: input.snapshot.accountId,
     region,
     regions: region === "global" ? [] : [region],
     instances: [],
     otherResources: dedupeResources(signals.map((s) => s.resource)),
     signals: sortSignals(signals),
+    notes: [],
     rules: ruleIds,
     ...(firstSeen ? { firstSeen: `${firstSeen}T00:00:00.000Z` } : {}),
+    attribution: [],
+    persistence: NO_PERSISTENCE,
   };
 }
 
@@ -461,30 +779,36 @@ function buildCoverageIncident(region: string, signals: Signal[], input: Correla
     instances: [],
     otherResources: dedupeResources(signals.map((s) => s.resource)),
     signals: sortSignals(signals),
+    notes: [],
     rules: sortedUnique(signals.map((s) => s.ruleId)),
+    attribution: [],
+    persistence: NO_PERSISTENCE,
   };
 }
 
-function buildOtherIncident(key: string, signals: Signal[], input: CorrelationInput): Incident {
-  const first = signals[0];
-  const region = first?.resource.region ?? "global";
+/** Account posture about whole regions (GuardDuty off where compute runs): one finding per rule. */
+function buildPostureIncident(ruleId: string, signals: Signal[], input: CorrelationInput): Incident {
+  const regions = sortedUnique(signals.map((s) => s.resource.region)).filter((r) => r !== "global");
   return {
-    id: incidentId(input.snapshot.accountId, "other", [key]),
+    id: incidentId(input.snapshot.accountId, "other", [ruleId]),
     kind: "other",
     severity: scoreSeverity(signals),
     confidence: scoreConfidence(signals),
-    title: `${ruleLabel(first?.ruleId ?? "")}: ${key}`,
+    title: `${capitalize(RULE_LABELS[ruleId] ?? ruleId)}: ${regions.length > 0 ? listRegions(regions) : "account-wide"}`,
     summary: signals
       .map((s) => s.message)
       .slice(0, 3)
       .join(" "),
     accountId: input.snapshot.accountId,
-    region,
-    regions: region === "global" ? [] : [region],
+    region: regions[0] ?? "global",
+    regions,
     instances: [],
     otherResources: dedupeResources(signals.map((s) => s.resource)),
     signals: sortSignals(signals),
-    rules: sortedUnique(signals.map((s) => s.ruleId)),
+    notes: [],
+    rules: [ruleId],
+    attribution: [],
+    persistence: NO_PERSISTENCE,
   };
 }
 
@@ -504,9 +828,62 @@ const RULE_LABELS: Readonly<Record<string, string>> = {
   [RULE.coverageGap]: "data not read",
 };
 
+/** A rule's label: the wording above for the core rules, the registry's title for the others. */
+function ruleText(ruleId: string): string | undefined {
+  const title = findRule(ruleId)?.title;
+  return RULE_LABELS[ruleId] ?? (title ? title.charAt(0).toLowerCase() + title.slice(1) : undefined);
+}
+
 function ruleLabel(ruleId: string): string {
-  const label = RULE_LABELS[ruleId];
+  const label = ruleText(ruleId);
   return label ? `${label} (${ruleId})` : ruleId;
+}
+
+const RESOURCE_NOUNS: Readonly<Record<string, string>> = {
+  "ecs-task": "ECS task",
+  "sagemaker-notebook": "SageMaker notebook",
+  "codebuild-project": "CodeBuild project",
+  "amplify-app": "Amplify app",
+  "lambda-function": "Lambda function",
+  "autoscaling-group": "Auto Scaling group",
+  "spot-request": "persistent spot request",
+  "ec2-fleet": "EC2 fleet",
+  "spot-fleet": "spot fleet",
+  "s3-object": "web object",
+  "guardduty-finding": "GuardDuty finding",
+};
+
+/** "4 ECS tasks, 1 SageMaker notebook and 1 Auto Scaling group", or "" when there is nothing but instances. */
+function describeOthers(refs: readonly ResourceRef[]): string {
+  const counts = new Map<string, number>();
+  for (const r of refs) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  const parts = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([type, n]) => plural(n, RESOURCE_NOUNS[type] ?? type));
+  if (parts.length <= 1) return parts.join("");
+  return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+/** The title's "what": instances first (as before), then everything else the incident created. */
+function describeBlastRadius(
+  instances: readonly Instance[],
+  count: number,
+  others: readonly ResourceRef[],
+  instanceTypes: AccountSnapshot["instanceTypes"],
+): string {
+  const parts = [count > 0 ? describeCompute(instances, instanceTypes, count) : "", describeOthers(others)].filter(
+    (p) => p !== "",
+  );
+  return parts.length > 0 ? parts.join(", ") : "no compute resource";
+}
+
+function listRefs(refs: readonly ResourceRef[]): string {
+  const shown = refs.slice(0, 3).map((r) => `${r.type} ${r.id}`);
+  return `${shown.join(", ")}${refs.length > 3 ? ` and ${refs.length - 3} more` : ""}`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function isInstanceRule(ruleId: string): boolean {
@@ -534,7 +911,7 @@ function workloadLabel(instances: readonly Instance[]): string {
 
 function describeCompute(
   instances: readonly Instance[],
-  instanceTypes: CorrelationInput["snapshot"]["instanceTypes"],
+  instanceTypes: AccountSnapshot["instanceTypes"],
   count: number,
 ): string {
   const gpu = instances.filter((i) => (instanceTypes[i.instanceType]?.gpus ?? 0) > 0 || isGpuFamily(i.instanceType));

@@ -25,7 +25,12 @@ export const FindingResourceSchema = z.object({
   tags: z.record(z.string(), z.string()).optional(),
 });
 
+/** What an evidence entry is: a rule's observation, or a note the audit added (cost basis, folded coverage). */
+export const EVIDENCE_KINDS = ["rule", "pricing", "coverage"] as const;
+
 export const EvidenceSchema = z.object({
+  /** `rule` when absent. Only `rule` and `coverage` entries explain why a finding was raised. */
+  kind: z.enum(EVIDENCE_KINDS).optional(),
   ruleId: z.string(),
   severity: SeveritySchema,
   /** The resource the observation is about (type:id). */
@@ -79,6 +84,11 @@ export const FindingSchema = z.object({
   firstSeen: z.string().optional(),
   estimatedHourlyCostUsd: z.number().nullable(),
   estimatedCostSoFarUsd: z.number().nullable(),
+  /**
+   * For a miner hidden in existing compute: what the affected instances cost per hour anyway (the
+   * workload's own capacity, not spend the miner added). The estimated costs are null then.
+   */
+  capacityHourlyCostUsd: z.number().optional(),
   containment: z.array(ContainmentStepSchema),
   /** Present when CloudTrail names who created the finding's resources. */
   attribution: z.array(AttributionSchema).optional(),

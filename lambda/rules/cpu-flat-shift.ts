@@ -21,6 +21,7 @@ import {
   HOUR_MS,
   hourOfDayProfile,
   mean,
+  pointTime,
   presentValues,
   profileRange,
   resampleHourly,
@@ -132,6 +133,9 @@ export const cpuFlatShift: Rule = {
         recentHours: recent.hours,
         baselineHours: baseline.hours,
         recentStart: new Date(recentStart).toISOString(),
+        shiftStart: new Date(
+          shiftStartTime(sliceByTime(cpu, baselineStart, end), (baseline.mean + recent.mean) / 2) ?? recentStart,
+        ).toISOString(),
         baselineStart: new Date(baselineStart).toISOString(),
         maxFlatCoefficientOfVariation: MAX_FLAT_COV,
         minShiftPoints: MIN_SHIFT_POINTS,
@@ -153,3 +157,20 @@ export const cpuFlatShift: Rule = {
     return signals;
   },
 };
+
+/**
+ * When the plateau began: the start of the trailing run of hours at or above the midpoint between
+ * the baseline and the plateau (gaps do not break it). The recent window only says "flat for the
+ * last 48 h"; a responder needs the hour the miner started, which is often days earlier.
+ */
+export function shiftStartTime(series: Series, midpoint: number): number | undefined {
+  const hourly = resampleHourly(series);
+  let start: number | undefined;
+  for (let index = hourly.values.length - 1; index >= 0; index--) {
+    const value = hourly.values[index];
+    if (value === null || value === undefined) continue;
+    if (value < midpoint) break;
+    start = pointTime(hourly, index);
+  }
+  return start;
+}

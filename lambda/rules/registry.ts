@@ -14,8 +14,18 @@ import { ec2LaunchWave } from "./ec2-launch-wave.js";
 import { ec2UnusedRegion } from "./ec2-unused-region.js";
 import { ec2UnusualType } from "./ec2-unusual-type.js";
 import { ec2UserdataMiner } from "./ec2-userdata-miner.js";
+import { ecsMinerImage } from "./ecs-miner-image.js";
+import { ecsPublicImageTasks } from "./ecs-public-image-tasks.js";
 import { gpuHighUtilization } from "./gpu-high-utilization.js";
+import { guarddutyDisabled } from "./guardduty-disabled.js";
+import { guarddutyMining } from "./guardduty-mining.js";
+import { iamPersistence } from "./iam-persistence.js";
+import { lambdaMaxResources } from "./lambda-max-resources.js";
+import { principalFirstLaunch } from "./principal-first-launch.js";
+import { principalProbing } from "./principal-probing.js";
 import type { Rule, RuleContext, Signal } from "./types.js";
+import { webMinerScript } from "./web-miner-script.js";
+import { webNewScriptSource } from "./web-new-script-source.js";
 
 export const RULES: readonly Rule[] = [
   ec2UnusedRegion,
@@ -28,6 +38,16 @@ export const RULES: readonly Rule[] = [
   costAnomalyCompute,
   costNewSpend,
   coverageGap,
+  guarddutyMining,
+  guarddutyDisabled,
+  ecsMinerImage,
+  ecsPublicImageTasks,
+  lambdaMaxResources,
+  principalFirstLaunch,
+  principalProbing,
+  iamPersistence,
+  webMinerScript,
+  webNewScriptSource,
 ];
 
 export interface RuleError {

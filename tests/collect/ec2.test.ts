@@ -101,6 +101,14 @@ function answerTypesFromCatalog() {
   }));
 }
 
+/** Instance ids asked for one attribute (user data and termination protection are separate calls). */
+function attributeCalls(attribute: "userData" | "disableApiTermination"): string[] {
+  return ec2Mock
+    .commandCalls(DescribeInstanceAttributeCommand)
+    .filter((call) => call.args[0].input.Attribute === attribute)
+    .map((call) => call.args[0].input.InstanceId ?? "");
+}
+
 function run(extra: Partial<Parameters<typeof collectEc2Region>[0]> = {}) {
   return collectEc2Region({ client, region: REGION, window: WINDOW, coverage, ...extra });
 }
@@ -310,7 +318,7 @@ describe("collectEc2Region: instance types", () => {
       expect.objectContaining({ api: "DescribeInstanceTypes", status: "failed", reason: "access-denied" }),
     );
     // Without type details the instance might be a GPU box, so its user data is read.
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstanceAttributeCommand, 1);
+    expect(attributeCalls("userData")).toHaveLength(1);
   });
 });
 
@@ -330,12 +338,10 @@ describe("collectEc2Region: user data", () => {
 
     await run();
 
-    const asked = ec2Mock
-      .commandCalls(DescribeInstanceAttributeCommand)
-      .map((call) => call.args[0].input.InstanceId ?? "");
-    expect(asked.sort()).toEqual(
-      [recent, launchedBeforeWindow, gpu, neuron, large].map((i) => i.InstanceId as string).sort(),
-    );
+    const worthALook = [recent, launchedBeforeWindow, gpu, neuron, large].map((i) => i.InstanceId as string).sort();
+    expect(attributeCalls("userData").sort()).toEqual(worthALook);
+    // Termination protection is read for exactly the same instances, never for the rest.
+    expect(attributeCalls("disableApiTermination").sort()).toEqual(worthALook);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstanceAttributeCommand, {
       InstanceId: gpu.InstanceId,
       Attribute: "userData",
@@ -361,7 +367,7 @@ describe("collectEc2Region: user data", () => {
     const b = rawInstance({ LaunchTime: daysAgo(10) });
     ec2Mock.on(DescribeInstancesCommand).resolves(page([a, b]));
     await run();
-    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstanceAttributeCommand, 2);
+    expect(attributeCalls("userData")).toHaveLength(2);
   });
 
   it("caps the reads per region, most suspicious first, and records the rest as partial", async () => {
@@ -370,10 +376,9 @@ describe("collectEc2Region: user data", () => {
     const recent = [1, 2, 3].map((h) => rawInstance({ LaunchTime: new Date(WINDOW_END.getTime() - h * 3600 * 1000) }));
     ec2Mock.on(DescribeInstancesCommand).resolves(page([...recent, large, gpu, rawInstance()]));
     await run({ userDataCap: 3 });
-    const asked = ec2Mock
-      .commandCalls(DescribeInstanceAttributeCommand)
-      .map((call) => call.args[0].input.InstanceId ?? "");
-    expect(asked.sort()).toEqual([gpu.InstanceId, large.InstanceId, recent[0]?.InstanceId].sort());
+    const mostSuspicious = [gpu.InstanceId, large.InstanceId, recent[0]?.InstanceId].sort();
+    expect(attributeCalls("userData").sort()).toEqual(mostSuspicious);
+    expect(attributeCalls("disableApiTermination").sort()).toEqual(mostSuspicious);
     expect(coverage.entries).toContainEqual({
       region: REGION,
       service: "ec2",
@@ -462,6 +467,61 @@ describe("collectEc2Region: user data", () => {
     expect(instances).toHaveLength(1);
     expect(coverage.entries).toContainEqual(
       expect.objectContaining({ api: "DescribeInstanceAttribute", status: "failed", reason: "access-denied" }),
+    );
+  });
+});
+
+describe("collectEc2Region: termination protection", () => {
+  it("stores DisableApiTermination for the instances read for user data", async () => {
+    const protectedGpu = rawInstance({ InstanceType: "p3.8xlarge" });
+    const unprotectedGpu = rawInstance({ InstanceType: "p3.8xlarge" });
+    const oldSmall = rawInstance();
+    ec2Mock.on(DescribeInstancesCommand).resolves(page([protectedGpu, unprotectedGpu, oldSmall]));
+    ec2Mock
+      .on(DescribeInstanceAttributeCommand, { InstanceId: protectedGpu.InstanceId, Attribute: "disableApiTermination" })
+      .resolves({ InstanceId: protectedGpu.InstanceId, DisableApiTermination: { Value: true } })
+      .on(DescribeInstanceAttributeCommand, {
+        InstanceId: unprotectedGpu.InstanceId,
+        Attribute: "disableApiTermination",
+      })
+      .resolves({ InstanceId: unprotectedGpu.InstanceId, DisableApiTermination: { Value: false } });
+
+    const { instances } = await run();
+
+    const byId = new Map(instances.map((i) => [i.instanceId, i]));
+    expect(byId.get(protectedGpu.InstanceId as string)?.terminationProtection).toBe(true);
+    expect(byId.get(unprotectedGpu.InstanceId as string)?.terminationProtection).toBe(false);
+    // Not worth a look, not asked: absent means "not read", never "off".
+    expect(byId.get(oldSmall.InstanceId as string)).not.toHaveProperty("terminationProtection");
+    expect(coverage.entries).toContainEqual({
+      region: REGION,
+      service: "ec2",
+      api: "DescribeInstanceAttribute:disableApiTermination",
+      status: "ok",
+      message: "termination protection read for 2 instances",
+    });
+  });
+
+  it("records denied reads as a coverage entry and keeps the user data", async () => {
+    const gpu = rawInstance({ InstanceType: "p3.8xlarge" });
+    ec2Mock.on(DescribeInstancesCommand).resolves(page([gpu]));
+    ec2Mock
+      .on(DescribeInstanceAttributeCommand, { Attribute: "userData" })
+      .resolves({ UserData: { Value: b64("#!/bin/bash\necho hi") } })
+      .on(DescribeInstanceAttributeCommand, { Attribute: "disableApiTermination" })
+      .rejects(awsError("UnauthorizedOperation", "not authorized"));
+
+    const { instances } = await run();
+
+    expect(instances[0]?.userData?.text).toBe("#!/bin/bash\necho hi");
+    expect(instances[0]).not.toHaveProperty("terminationProtection");
+    expect(coverage.entries).toContainEqual(
+      expect.objectContaining({
+        api: "DescribeInstanceAttribute:disableApiTermination",
+        status: "failed",
+        reason: "access-denied",
+        message: expect.stringContaining("termination protection not read for 1 of 1 instances"),
+      }),
     );
   });
 });

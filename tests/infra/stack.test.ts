@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_ENV } from "../../lambda/handlers/environment.js";
+import { AUDIT_READ_PERMISSIONS, WEB_SCAN_OBJECT_READS } from "../../lib/audit-permissions.js";
 import { type Synthesized, synthesize } from "./synth.js";
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -142,7 +143,12 @@ describe("Minewatch stack", () => {
   });
 
   it("allows no write action outside Minewatch's own topic, key, bucket and table", () => {
-    const readOnly = /^(ec2:Describe|cloudwatch:(GetMetricData|ListMetrics)$|ce:Get|logs:)/;
+    const reads = new Set<string>([
+      ...AUDIT_READ_PERMISSIONS.flatMap((p) => p.actions),
+      ...WEB_SCAN_OBJECT_READS.listActions,
+      ...WEB_SCAN_OBJECT_READS.objectActions,
+    ]);
+    const readOnly = { test: (action: string) => reads.has(action) || action.startsWith("logs:") };
     const ownResourceIds = [
       synth.stack.findings.topic.node.defaultChild,
       synth.stack.findings.key.node.defaultChild,
@@ -163,5 +169,37 @@ describe("Minewatch stack", () => {
         `${JSON.stringify(statement.Action)} must target Minewatch's own resources, got ${resources}`,
       ).toBe(true);
     }
+  });
+
+  it("reads no S3 object by default, and only the named buckets' objects when configured", () => {
+    const grantsOf = (synthesized: Synthesized, action: string) =>
+      auditRoleStatements(synthesized)
+        .filter((s) => s.Effect === "Allow" && asList(s.Action).includes(action))
+        .flatMap((s) => [s.Resource].flat())
+        .map((r) => JSON.stringify(r));
+    expect(grantsOf(synth, "s3:GetObject")).toEqual([]);
+    expect(grantsOf(synth, "s3:ListBucket")).toEqual([]);
+
+    const named = synthesize({ webScanBuckets: "www.example.com, docs.example.com" });
+    const objectGrants = grantsOf(named, "s3:GetObject");
+    expect(objectGrants).toHaveLength(2);
+    for (const [bucket, grant] of [
+      ["www.example.com", objectGrants[0]],
+      ["docs.example.com", objectGrants[1]],
+    ]) {
+      expect(grant).toContain(`:s3:::${bucket}/*`);
+    }
+    expect(objectGrants.join(" ")).not.toMatch(/s3:::\*/);
+    expect(grantsOf(named, "s3:ListBucket").join(" ")).toContain(":s3:::www.example.com");
+    // The function scans exactly the buckets it may read.
+    const functions = named.template.findResources("AWS::Lambda::Function");
+    const config = Object.values(functions)
+      .map((f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties)
+      .map((p) => p.Environment?.Variables?.[AUDIT_ENV.MINEWATCH_CONFIG])
+      .find((v) => typeof v === "string") as string;
+    expect(JSON.parse(config).webScan).toMatchObject({ enabled: true, buckets: ["www.example.com", "docs.example.com"] });
+
+    const everySite = synthesize({ webScanAllWebsiteBuckets: "true" });
+    expect(grantsOf(everySite, "s3:GetObject")).toEqual([expect.stringContaining(":s3:::*/*")]);
   });
 });

@@ -11,6 +11,15 @@ export const EcsClusterSchema = z.object({
   tags: z.record(z.string(), z.string()).default({}),
 });
 
+/** A RunTask container override: the caller may replace the command and add environment at launch. */
+export const ContainerOverrideSchema = z.object({
+  name: z.string(),
+  /** command joined with spaces, redacted. */
+  command: z.string().optional(),
+  /** Environment as NAME=value lines, redacted. */
+  environment: z.string().optional(),
+});
+
 export const EcsTaskSchema = z.object({
   taskArn: z.string(),
   clusterArn: z.string(),
@@ -26,6 +35,8 @@ export const EcsTaskSchema = z.object({
   /** startedBy: an ECS service ("ecs-svc/..."), a person, or a scheduler. */
   startedBy: z.string().optional(),
   group: z.string().optional(),
+  /** Overrides given at RunTask: a miner can hide in an innocent-looking task definition this way. */
+  containerOverrides: z.array(ContainerOverrideSchema).default([]),
 });
 
 export const ContainerDefinitionSchema = z.object({
@@ -53,6 +64,7 @@ export const EcsTaskDefinitionSchema = z.object({
 });
 
 export const EcsSchema = z.object({
+  /** Regions whose clusters were listed (coverage says why others were not, or were read in part). */
   regionsRead: z.array(z.string()).default([]),
   clusters: z.array(EcsClusterSchema).default([]),
   tasks: z.array(EcsTaskSchema).default([]),
