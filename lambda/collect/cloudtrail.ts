@@ -134,6 +134,18 @@ export async function collectCloudTrail(
     );
   }
 
+  if (period.start.getTime() >= period.end.getTime()) {
+    // The whole window is older than the event history: there is nothing LookupEvents can return.
+    context.coverage.skipped(
+      "global",
+      SERVICE,
+      API,
+      "not-requested",
+      "No CloudTrail lookups: the whole window is older than the 90-day event history.",
+    );
+    return { regionsRead: [], eventNames: [], events: [], truncated: [] };
+  }
+
   const lookups: Lookup[] = context.regions.map((region) => ({
     region,
     coverageRegion: region,
@@ -144,8 +156,7 @@ export async function collectCloudTrail(
 
   const results = await Promise.all(
     lookups.map((lookup) =>
-      readLookup(lookup, {
-        client: context.clients.cloudTrail(lookup.region),
+      readLookup(lookup, () => context.clients.cloudTrail(lookup.region), {
         limiter: limiterFor(lookup.region),
         period,
         maxPages,
@@ -194,7 +205,11 @@ interface LookupDeps {
 /** Reasons that will not change for the next event name: stop asking this region. */
 const REGION_WIDE_FAILURES = new Set(["access-denied", "not-opted-in"]);
 
-async function readLookup(lookup: Lookup, deps: LookupDeps): Promise<LookupResult> {
+async function readLookup(
+  lookup: Lookup,
+  clientFor: () => CloudTrailClient,
+  rest: Omit<LookupDeps, "client">,
+): Promise<LookupResult> {
   const result: LookupResult = {
     region: lookup.region,
     coverageRegion: lookup.coverageRegion,
@@ -203,6 +218,14 @@ async function readLookup(lookup: Lookup, deps: LookupDeps): Promise<LookupResul
     readAny: false,
   };
   const failures: { eventName: string; error: unknown }[] = [];
+  let deps: LookupDeps;
+  try {
+    deps = { ...rest, client: clientFor() };
+  } catch (error) {
+    // A client that cannot be built (bad region, no credentials) is this region's gap, not the run's.
+    recordCoverage(lookup, result, [{ eventName: lookup.eventNames[0] ?? "", error }], 0, rest);
+    return result;
+  }
   let pagesRead = 0;
   for (const eventName of lookup.eventNames) {
     const read = await readEventName(eventName, lookup.region, deps);
@@ -231,7 +254,7 @@ function recordCoverage(
   result: LookupResult,
   failures: { eventName: string; error: unknown }[],
   pagesRead: number,
-  deps: LookupDeps,
+  deps: Pick<LookupDeps, "coverage" | "maxPages" | "period">,
 ): void {
   const where = lookup.coverageRegion;
   const scope = where === "global" ? `IAM events (read in ${lookup.region})` : "event history";

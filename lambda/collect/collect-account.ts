@@ -8,7 +8,7 @@
  */
 import type { STSClient } from "@aws-sdk/client-sts";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import packageJson from "../../package.json" with { type: "json" };
 import type { Config } from "../core/config.js";
 import { describeIssues, UserInputError } from "../core/input.js";
@@ -80,16 +80,25 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
     options.skipCostsReason === undefined
       ? collectCostsSafely(options, coverage, progress)
       : skipCosts(options.skipCostsReason, coverage);
-  const limit = pLimit(REGION_CONCURRENCY);
-  const regionResults = await limit.map(targets, (region) => collectRegion(region, options, coverage, progress));
+  // A region's slot is held for its EC2 reads only; its metrics run on in their own slots (bounded
+  // the same way, which bounds the GetMetricData answers held in memory), so the next region starts
+  // and the section collectors start as soon as every inventory is known, alongside the metrics.
+  const regionLimit = pLimit(REGION_CONCURRENCY);
+  const metricsLimit = pLimit(REGION_CONCURRENCY);
+  const regionRuns = await regionLimit.map(targets, (region) =>
+    collectRegion(region, options, coverage, progress, metricsLimit),
+  );
+  const regionResults = regionRuns.map((run) => run.result);
   const merged = mergeRegions(regionResults);
-  const sections = await collectSections(options, {
+  const sectionsRun = collectSections(options, {
     accountId,
     regions: targets,
     instances: merged.instances,
     coverage,
     progress,
   });
+  await Promise.all(regionRuns.map((run) => run.metricsRun));
+  const sections = await sectionsRun;
   const { costs, costAnomalies } = await costsRun;
 
   const snapshot = {
@@ -209,18 +218,23 @@ export function chooseRegions(
   return targets;
 }
 
+/**
+ * Reads one region's EC2 inventory and per-instance attributes, and starts its metrics as soon as
+ * the inventory is known (they overlap the per-instance reads: another service, another throttle).
+ * Returns when the EC2 part is done; `metricsRun` settles when the metrics are in `result`.
+ */
 async function collectRegion(
   region: string,
   options: CollectOptions,
   coverage: CoverageRecorder,
   progress: (message: string) => void,
-): Promise<RegionResult> {
+  metricsLimit: LimitFunction,
+): Promise<{ result: RegionResult; metricsRun: Promise<void> }> {
   const result: RegionResult = { region, instances: [], instanceTypes: {}, byInstance: {}, gpuAgentInstanceIds: [] };
-  // Metrics need only the inventory: they start as soon as it is known and run alongside the
-  // per-instance user data reads (different service, different throttle).
   let metricsRun: Promise<void> | undefined;
-  const startMetrics = (instances: Instance[], detail: ReadonlySet<string> | undefined) => {
-    metricsRun ??= collectRegionMetrics(region, instances, detail, options, coverage, result);
+  const startMetrics = (instances: Instance[], detail: ReadonlySet<string> | undefined): Promise<void> => {
+    metricsRun ??= metricsLimit(() => collectRegionMetrics(region, instances, detail, options, coverage, result));
+    return metricsRun;
   };
   try {
     const ec2 = await collectEc2Region({
@@ -229,8 +243,9 @@ async function collectRegion(
       window: options.window,
       coverage,
       largeComputeVcpus: options.config.thresholds.largeComputeVcpus,
-      onInventory: ({ instances, candidates }) =>
-        startMetrics(instances, new Set(candidates.map((i) => i.instanceId))),
+      onInventory: ({ instances, candidates }) => {
+        startMetrics(instances, new Set(candidates.map((i) => i.instanceId)));
+      },
     });
     result.instances = ec2.instances;
     result.instanceTypes = ec2.instanceTypes;
@@ -239,9 +254,7 @@ async function collectRegion(
     coverage.failed(region, "ec2", "collect", error);
   }
   progress(`${region}: ${result.instances.length} instance${result.instances.length === 1 ? "" : "s"}`);
-  startMetrics(result.instances, undefined);
-  await metricsRun;
-  return result;
+  return { result, metricsRun: startMetrics(result.instances, undefined) };
 }
 
 /** CPU (and GPU) for every instance that ran; network only for the `detail` ones (all when absent). */

@@ -200,10 +200,7 @@ async function listRunningTasks(input: EcsRegionInput, clusterArns: string[]): P
     }
     const taskArns: string[] = [];
     try {
-      const pager = paginateListTasks(
-        { client, pageSize: ECS_PAGE_SIZE },
-        { cluster, desiredStatus: "RUNNING" },
-      );
+      const pager = paginateListTasks({ client, pageSize: ECS_PAGE_SIZE }, { cluster, desiredStatus: "RUNNING" });
       for await (const page of pager) {
         taskArns.push(...(page.taskArns ?? []));
         if (tasks.length + taskArns.length >= cap) {

@@ -170,7 +170,13 @@ async function readMiningFindings(input: GuardDutyRegionInput, detectorId: strin
   else if (failedIds === wanted.length) coverage.failed(region, SERVICE, "GetFindings", firstError);
   else {
     const { reason, message } = classifyAwsError(firstError);
-    coverage.partial(region, SERVICE, "GetFindings", reason, `${failedIds} of ${wanted.length} findings not read: ${message}`);
+    coverage.partial(
+      region,
+      SERVICE,
+      "GetFindings",
+      reason,
+      `${failedIds} of ${wanted.length} findings not read: ${message}`,
+    );
   }
   return findings;
 }

@@ -39,7 +39,7 @@ export interface AuditOptions {
 export const LIMITS: readonly string[] = [
   "GPU utilization is invisible without the CloudWatch agent reporting nvidia_smi_utilization_gpu; an attacker's instance will not run it, so GPU instances are judged by type, region, launch pattern and CPU only.",
   "A miner inside containers or pods on existing nodes, with capped CPU and a private pool, creates no instance, region or noticeable cost: it shows only in the shape of CPU over time (MW-CPU-FLAT-SHIFT), GuardDuty Runtime Monitoring or VPC flow logs.",
-  "Mining on services other than EC2 (Fargate, SageMaker, CodeBuild, Lambda) is seen only through Cost Explorer spend, which lags by up to a day.",
+  "Mining on services other than EC2 is seen through their inventory where it was read (ECS tasks, SageMaker notebooks, CodeBuild projects, Amplify apps, Lambda functions) and otherwise only through Cost Explorer spend, which lags by up to a day.",
   "CloudTrail event history covers the last 90 days: older launches cannot be attributed from it.",
   "Cost estimates use on-demand Linux list prices and an approximate regional multiplier; spot, savings plans and Windows differ.",
   "Only regions and APIs listed as audited were read; everything else is listed under coverage.",
@@ -177,7 +177,7 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
     estimatedHourlyCostUsd: hourly,
     estimatedCostSoFarUsd: soFar,
     ...(capacity !== undefined ? { capacityHourlyCostUsd: capacity } : {}),
-    containment: containmentSteps(incident, snapshot.window),
+    containment: containmentSteps(incident, snapshot.window, snapshot),
     ...(incident.attribution.length > 0 ? { attribution: incident.attribution } : {}),
   };
 }
@@ -265,7 +265,8 @@ function suppressedFindings(
 function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
-    (b.estimatedHourlyCostUsd ?? -1) - (a.estimatedHourlyCostUsd ?? -1) ||
+    (b.estimatedHourlyCostUsd ?? b.capacityHourlyCostUsd ?? -1) -
+      (a.estimatedHourlyCostUsd ?? a.capacityHourlyCostUsd ?? -1) ||
     (b.estimatedCostSoFarUsd ?? -1) - (a.estimatedCostSoFarUsd ?? -1) ||
     a.id.localeCompare(b.id)
   );

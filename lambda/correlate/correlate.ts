@@ -21,6 +21,7 @@
 import { createHash } from "node:crypto";
 import type { AccountProfile } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
+import { launchedByText } from "../report/attribution-text.js";
 import type { Attribution } from "../report/model.js";
 import { findRule } from "../rules/registry.js";
 import { atLeast, type ResourceRef, SEVERITIES, type Severity, type Signal, severityRank } from "../rules/types.js";
@@ -705,21 +706,10 @@ function mergeAttribution(entries: readonly Attribution[]): Attribution[] {
   );
 }
 
-/** "Launched by arn:aws:iam::1:user/ci (key AKIA..., from 185.220.101.7, Boto3/1.34) at 2026-...". */
-export function launchedBy(a: Attribution): string {
-  const who = a.principalArn ?? a.userName ?? a.principalType;
-  const facts = [
-    a.accessKeyIds.length > 0 ? `key ${a.accessKeyIds.join(", ")}` : undefined,
-    a.sourceIps.length > 0 ? `from ${a.sourceIps.slice(0, 3).join(", ")}` : undefined,
-    a.userAgents.length > 0 ? a.userAgents.slice(0, 2).join(", ") : undefined,
-  ].filter(Boolean);
-  return `${who}${facts.length > 0 ? ` (${facts.join(", ")})` : ""}${a.firstCallAt ? ` at ${a.firstCallAt}` : ""}`;
-}
-
 function launchedBySentence(attribution: readonly Attribution[]): string {
   const [first, ...rest] = attribution;
   if (!first) return "";
-  return `Launched by ${launchedBy(first)}${rest.length > 0 ? `, and ${plural(rest.length, "other principal")}` : ""}.`;
+  return `Launched by ${launchedByText(first)}${rest.length > 0 ? `, and ${plural(rest.length, "other principal")}` : ""}.`;
 }
 
 function principalLabel(attribution: readonly Attribution[], principalRefs: readonly ResourceRef[]): string {

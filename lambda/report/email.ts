@@ -10,6 +10,7 @@
 
 import { type Severity, severityRank } from "../rules/types.js";
 import type { FindingDiff, OpenFindingState } from "../state/diff.js";
+import { launchedByText } from "./attribution-text.js";
 import type { AuditReport, Finding, FindingResource } from "./model.js";
 
 /** SNS's hard limit for a whole message. */
@@ -470,8 +471,13 @@ function resourceLine(res: FindingResource): string {
   return `${res.type} ${res.id}${name} in ${res.region}${facts ? ` (${facts}${cost})` : cost ? ` (${cost.slice(2)})` : ""}`;
 }
 
-/** Who launched it, from attribution details when a rule provided them; otherwise said plainly. */
+/** Who launched it: CloudTrail attribution, else details a rule provided; otherwise said plainly. */
 function attribution(f: Finding): string {
+  if (f.attribution && f.attribution.length > 0) {
+    const shown = f.attribution.slice(0, 2).map((a) => oneLineText(launchedByText(a)));
+    const more = f.attribution.length > 2 ? `; and ${f.attribution.length - 2} more principals` : "";
+    return `${shown.join("; ")}${more}`;
+  }
   const found = new Map<string, string>();
   for (const ev of f.evidence) {
     for (const key of ["principal", "principalArn", "launchedBy", "accessKeyId", "sourceIp", "sourceIPAddress"]) {

@@ -5,7 +5,8 @@
  * NOT audited, and what Minewatch cannot see. A quiet report over incomplete coverage never reads
  * as "no mining found".
  */
-import type { AuditReport, Finding, FindingResource } from "./model.js";
+import { launchedByText } from "./attribution-text.js";
+import type { AuditReport, Evidence, Finding, FindingResource } from "./model.js";
 
 export type ReportFormat = "table" | "json" | "markdown";
 
@@ -95,12 +96,37 @@ interface RuleEvidence {
 function evidenceByRule(finding: Finding): RuleEvidence[] {
   const byRule = new Map<string, RuleEvidence>();
   for (const e of finding.evidence) {
-    if (e.ruleId === "pricing") continue;
+    if (!isRuleEvidence(e)) continue;
     const existing = byRule.get(e.ruleId);
     if (existing) existing.resources.push(e.resource);
     else byRule.set(e.ruleId, { ruleId: e.ruleId, severity: e.severity, resources: [e.resource], message: e.message });
   }
   return [...byRule.values()];
+}
+
+/** Rule observations explain a finding; cost notes and folded coverage gaps are shown apart. */
+function isRuleEvidence(e: Evidence): boolean {
+  return (e.kind ?? "rule") === "rule" && e.ruleId !== "pricing";
+}
+
+/** Coverage gaps about the finding's own resources (a missing GPU agent), one line per gap. */
+function visibilityNotes(finding: Finding): string[] {
+  return [...new Set(finding.evidence.filter((e) => e.kind === "coverage").map((e) => e.message))];
+}
+
+/** Attribution lines shown per finding before "and N more principals". */
+const MAX_PRINCIPALS = 3;
+
+function launchedByLines(finding: Finding): string[] {
+  const attribution = finding.attribution ?? [];
+  const lines = attribution.slice(0, MAX_PRINCIPALS).map(launchedByText);
+  if (attribution.length > MAX_PRINCIPALS) lines.push(`and ${attribution.length - MAX_PRINCIPALS} more principals`);
+  return lines;
+}
+
+function capacityText(finding: Finding): string | undefined {
+  if (finding.capacityHourlyCostUsd === undefined) return undefined;
+  return `${usd(finding.capacityHourlyCostUsd)}/h for the affected instances (their own capacity cost, not extra spend by the miner)`;
 }
 
 function evidenceLine(e: RuleEvidence): string {
@@ -165,6 +191,9 @@ function renderTable(report: AuditReport, color: boolean): string {
     out.push(`  Id:         ${f.id} (confidence ${f.confidence.toFixed(2)})`);
     out.push(`  Regions:    ${regionsOf(f)}`);
     if (f.firstSeen) out.push(`  First seen: ${f.firstSeen}`);
+    launchedByLines(f).forEach((line, k) => {
+      out.push(`  ${k === 0 ? "Launched by: " : "             "}${line}`);
+    });
     const shown = f.resources.slice(0, MAX_RESOURCES);
     shown.forEach((r, k) => {
       out.push(`  ${k === 0 ? "Resources:  " : "            "}${resourceLine(r)}`);
@@ -174,6 +203,9 @@ function renderTable(report: AuditReport, color: boolean): string {
     const why = evidenceByRule(f);
     for (const e of why.slice(0, MAX_EVIDENCE)) out.push(`    - ${evidenceLine(e)}`);
     if (why.length > MAX_EVIDENCE) out.push(`    and ${why.length - MAX_EVIDENCE} more rules (see --format json)`);
+    for (const note of visibilityNotes(f)) out.push(`  Not visible: ${note}`);
+    const capacity = capacityText(f);
+    if (capacity) out.push(`  Capacity:   ${capacity}`);
     if (hasCost(f))
       out.push(
         `  Cost:       ${f.estimatedHourlyCostUsd !== null ? `est. ${usd(f.estimatedHourlyCostUsd)}/h, ` : ""}${
@@ -275,6 +307,9 @@ function renderMarkdown(report: AuditReport): string {
       out.push(`- **Id:** \`${f.id}\` (confidence ${f.confidence.toFixed(2)})`);
       out.push(`- **Regions:** ${regionsOf(f)}`);
       if (f.firstSeen) out.push(`- **First seen:** ${f.firstSeen}`);
+      for (const line of launchedByLines(f)) out.push(`- **Launched by:** ${line}`);
+      const capacity = capacityText(f);
+      if (capacity) out.push(`- **Capacity:** ${capacity}`);
       if (hasCost(f)) {
         out.push(`- **Cost (estimate):** ${usd(f.estimatedHourlyCostUsd)}/h, ${usd(f.estimatedCostSoFarUsd)} so far`);
       }
@@ -293,7 +328,8 @@ function renderMarkdown(report: AuditReport): string {
       const why = evidenceByRule(f);
       for (const e of why.slice(0, MAX_EVIDENCE)) out.push(`- ${evidenceLine(e)}`);
       if (why.length > MAX_EVIDENCE) out.push(`- and ${why.length - MAX_EVIDENCE} more rules (see the JSON report)`);
-      const pricing = f.evidence.find((e) => e.ruleId === "pricing");
+      for (const note of visibilityNotes(f)) out.push(`- Not visible: ${note}`);
+      const pricing = f.evidence.find((e) => e.kind === "pricing" || e.ruleId === "pricing");
       if (pricing) out.push(`- Cost: ${pricing.message}`);
       out.push("");
       if (f.containment.length > 0) {

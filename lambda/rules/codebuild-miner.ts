@@ -72,7 +72,8 @@ export const codebuildMiner: Rule = {
         });
         continue;
       }
-      if (!isLargestHost(project) || !createdInWindow(project.created, snapshot) || builds.length < MANY_BUILDS) continue;
+      if (!isLargestHost(project) || !createdInWindow(project.created, snapshot) || builds.length < MANY_BUILDS)
+        continue;
       const where = project.buildspec
         ? "its inline buildspec shows no miner indicator"
         : "its buildspec lives in the source and was not read";

@@ -84,7 +84,9 @@ export const guarddutyDisabled: Rule = {
       const missing: string[] = [];
       const runtime = enabled(detectors, GUARDDUTY_FEATURE.runtimeMonitoring);
       if (compute.fargateTasks > 0 && !(runtime && enabled(detectors, GUARDDUTY_FEATURE.fargateAgent))) {
-        missing.push(`Runtime Monitoring for ECS Fargate (${compute.fargateTasks} Fargate task${compute.fargateTasks === 1 ? "" : "s"})`);
+        missing.push(
+          `Runtime Monitoring for ECS Fargate (${compute.fargateTasks} Fargate task${compute.fargateTasks === 1 ? "" : "s"})`,
+        );
       } else if (compute.ecsTasks > compute.fargateTasks && !runtime) {
         missing.push(`Runtime Monitoring (${compute.ecsTasks - compute.fargateTasks} ECS task(s) on EC2)`);
       }

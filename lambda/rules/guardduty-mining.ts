@@ -3,8 +3,9 @@
  * process under Runtime Monitoring). Each finding becomes a signal on the resource it names, so it
  * joins whatever else Minewatch found about that instance, task or function.
  */
-import { MINING_FINDING_TYPES } from "../core/sections/guardduty.js";
+
 import type { GuardDutyFinding } from "../core/sections/guardduty.js";
+import { MINING_FINDING_TYPES } from "../core/sections/guardduty.js";
 import type { ResourceRef, Rule, Signal } from "./types.js";
 
 /** GuardDuty's own "high" band starts at 7.0. */
@@ -45,7 +46,9 @@ export const guarddutyMining: Rule = {
       const severe = finding.severity >= GUARDDUTY_HIGH_SEVERITY;
       const resource = findingResource(finding);
       const subject =
-        resource.type === "guardduty-finding" ? (finding.resourceId ?? finding.resourceType ?? "a resource") : resource.id;
+        resource.type === "guardduty-finding"
+          ? (finding.resourceId ?? finding.resourceType ?? "a resource")
+          : resource.id;
       const archived = finding.archived
         ? " The finding is archived: check whether a suppression rule archives mining findings (attackers with admin rights create them)."
         : "";

@@ -38,7 +38,11 @@ export const lambdaMaxResources: Rule = {
       const customRuntime = fn.runtime?.startsWith("provided") ?? false;
       const image = fn.packageType === "Image";
       const severity: Severity = customRuntime || image ? "high" : "medium";
-      const packaging = image ? "a container image" : customRuntime ? `the custom runtime ${fn.runtime}` : `runtime ${fn.runtime ?? "unknown"}`;
+      const packaging = image
+        ? "a container image"
+        : customRuntime
+          ? `the custom runtime ${fn.runtime}`
+          : `runtime ${fn.runtime ?? "unknown"}`;
       signals.push({
         ruleId: lambdaMaxResources.id,
         resource: { type: "lambda-function", id: fn.arn, region: fn.region },

@@ -5,12 +5,15 @@
  * match the documented list. Never derive an id from a file name.
  */
 import type { AccountSnapshot } from "../core/snapshot.js";
+import { amplifyMiner } from "./amplify-miner.js";
+import { codebuildMiner } from "./codebuild-miner.js";
 import { costAnomalyCompute } from "./cost-anomaly-compute.js";
 import { costNewSpend } from "./cost-new-spend.js";
 import { coverageGap } from "./coverage-gap.js";
 import { cpuFlatShift } from "./cpu-flat-shift.js";
 import { cpuSustainedHigh } from "./cpu-sustained-high.js";
 import { ec2LaunchWave } from "./ec2-launch-wave.js";
+import { ec2TerminationProtection } from "./ec2-termination-protection.js";
 import { ec2UnusedRegion } from "./ec2-unused-region.js";
 import { ec2UnusualType } from "./ec2-unusual-type.js";
 import { ec2UserdataMiner } from "./ec2-userdata-miner.js";
@@ -23,6 +26,9 @@ import { iamPersistence } from "./iam-persistence.js";
 import { lambdaMaxResources } from "./lambda-max-resources.js";
 import { principalFirstLaunch } from "./principal-first-launch.js";
 import { principalProbing } from "./principal-probing.js";
+import { relaunchMachinery } from "./relaunch-machinery.js";
+import { sagemakerLifecycleMiner } from "./sagemaker-lifecycle-miner.js";
+import { serviceNewCompute } from "./service-new-compute.js";
 import type { Rule, RuleContext, Signal } from "./types.js";
 import { webMinerScript } from "./web-miner-script.js";
 import { webNewScriptSource } from "./web-new-script-source.js";
@@ -43,6 +49,12 @@ export const RULES: readonly Rule[] = [
   ecsMinerImage,
   ecsPublicImageTasks,
   lambdaMaxResources,
+  sagemakerLifecycleMiner,
+  codebuildMiner,
+  amplifyMiner,
+  serviceNewCompute,
+  ec2TerminationProtection,
+  relaunchMachinery,
   principalFirstLaunch,
   principalProbing,
   iamPersistence,

@@ -21,7 +21,11 @@ function verdictOf(config: NotebookLifecycleConfig): { verdict: ScriptVerdict; h
   return { verdict, hook: verdict === onStart ? "OnStart" : "OnCreate" };
 }
 
-function minerSignal(notebook: NotebookInstance, config: NotebookLifecycleConfig, found: ReturnType<typeof verdictOf> & {}): Signal {
+function minerSignal(
+  notebook: NotebookInstance,
+  config: NotebookLifecycleConfig,
+  found: ReturnType<typeof verdictOf> & {},
+): Signal {
   const { verdict, hook } = found;
   return {
     ruleId: sagemakerLifecycleMiner.id,

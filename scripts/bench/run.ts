@@ -3,7 +3,6 @@
  * the simulator behind real SDK clients, then the rules on the resulting snapshot. Returns figures:
  * calls by action against the lower bound for the same data, the AWS charge, timings, sizes.
  */
-import { gzipSync } from "node:zlib";
 import { DEFAULT_USER_DATA_CAP } from "../../lambda/collect/ec2.js";
 import { collectAccount } from "../../lambda/collect/collect-account.js";
 import type { SectionCollector } from "../../lambda/collect/sections.js";
@@ -43,6 +42,8 @@ export interface BenchOptions {
   latencyMs: number;
   seed?: number;
   config?: Config;
+  /** Progress of the collection, with the milliseconds since it started. */
+  onProgress?: (elapsedMs: number, message: string) => void;
   /** Section collectors; collectAccount's default (SECTION_COLLECTORS) when absent. */
   sections?: readonly SectionCollector[];
 }
@@ -75,7 +76,6 @@ export interface BenchResult {
     listMetricsUsd: number;
   };
   snapshotJsonBytes: number;
-  snapshotGzipBytes: number;
   rulesMs: number;
   findings: number;
   waveInstancesFound: number;
@@ -96,6 +96,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     window,
     now: account.windowEnd,
     ...(options.sections ? { sections: options.sections } : {}),
+    ...(options.onProgress ? { onProgress: (m: string) => options.onProgress?.(performance.now() - started, m) } : {}),
   });
   const wallMs = performance.now() - started;
 
@@ -147,7 +148,6 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       listMetricsUsd,
     },
     snapshotJsonBytes: Buffer.byteLength(json),
-    snapshotGzipBytes: gzipSync(json).length,
     rulesMs,
     findings: report.findings.length,
     waveInstancesFound: found.size,

@@ -32,7 +32,12 @@ function argValue(name: string): string | undefined {
 }
 
 async function child(size: number, latencyMs: number): Promise<void> {
-  const result = await runBenchmark({ instances: size, latencyMs });
+  const verbose = process.argv.includes("--progress");
+  const result = await runBenchmark({
+    instances: size,
+    latencyMs,
+    ...(verbose ? { onProgress: (ms: number, m: string) => process.stderr.write(`${(ms / 1000).toFixed(1)}s ${m}\n`) } : {}),
+  });
   const out: ChildResult = { ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -63,7 +68,7 @@ function printRun(r: ChildResult): void {
   console.log(`\n== ${fmt(r.instances)} instances x ${r.regions} regions, ${r.latencyMs} ms per call ==`);
   console.log(
     `wall ${(r.wallMs / 1000).toFixed(2)} s | peak RSS ${mb(r.peakRssBytes)} | rules ${r.rulesMs.toFixed(0)} ms | ` +
-      `snapshot ${mb(r.snapshotJsonBytes)} JSON, ${mb(r.snapshotGzipBytes)} gzip | findings ${r.findings} ` +
+      `snapshot ${mb(r.snapshotJsonBytes)} JSON | findings ${r.findings} ` +
       `(wave instances in findings: ${r.waveInstancesFound}/${r.waveInstances})`,
   );
   console.log(

@@ -111,6 +111,8 @@ export interface SimulatorOptions {
   account: GeneratedAccount;
   latencyMs: number;
   clock?: () => number;
+  /** Other bucket sizes (tests); AWS's when absent. */
+  limits?: Partial<Record<keyof typeof RATE_LIMITS, BucketSpec>>;
 }
 
 export class AwsSimulator {
@@ -121,11 +123,13 @@ export class AwsSimulator {
   private readonly account: GeneratedAccount;
   private readonly latencyMs: number;
   private readonly clock: () => number;
+  private readonly limits: Record<keyof typeof RATE_LIMITS, BucketSpec>;
 
   constructor(options: SimulatorOptions) {
     this.account = options.account;
     this.latencyMs = options.latencyMs;
     this.clock = options.clock ?? (() => performance.now());
+    this.limits = { ...RATE_LIMITS, ...options.limits };
   }
 
   /** Answered (not throttled, not rejected) requests of one action. */
@@ -185,7 +189,7 @@ export class AwsSimulator {
     const key = `${name}:${region}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(RATE_LIMITS[name], this.clock);
+      bucket = new TokenBucket(this.limits[name], this.clock);
       this.buckets.set(key, bucket);
     }
     return bucket;

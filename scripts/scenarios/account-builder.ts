@@ -160,6 +160,7 @@ const REGION_PRICE_FACTOR: Record<string, number> = {
   "ap-northeast-3": 1.29,
   "ap-southeast-1": 1.38,
   "ap-southeast-2": 1.25,
+  "me-central-1": 1.21,
 };
 
 /** Cost Explorer usage-type prefixes (USE2-BoxUsage:g4dn.12xlarge). */
@@ -181,6 +182,7 @@ const USAGE_PREFIX: Record<string, string> = {
   "ap-northeast-3": "APN3-",
   "ap-southeast-1": "APS1-",
   "ap-southeast-2": "APS2-",
+  "me-central-1": "MEC1-",
 };
 
 export function boxUsageType(region: string, instanceType: string): string {
@@ -660,7 +662,7 @@ export function trailEvent(
   };
 }
 
-export { DAY_MS, HOUR_MS, iso, Rng, SERVICE, seedFrom, stableId };
+export { DAY_MS, HOUR_MS, iso, isWeekend, Rng, SERVICE, seedFrom, stableId };
 
 // ---------------------------------------------------------------------------------------------
 // An ordinary company around the story: what must stay quiet in every scenario.
@@ -739,4 +741,62 @@ export function webWave(ms: number, utcOffsetHours = 0): number {
 /** Ids of workloads by name prefix, for scenario tests. */
 export function idsOf(workloads: readonly WorkloadSpec[], match: (w: WorkloadSpec) => boolean): string[] {
   return workloads.filter(match).map((w) => instanceIdOf(w.name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudTrail identities
+
+export interface Identity {
+  principal: CloudTrailEvent["principal"];
+  sourceIpAddress: string;
+  userAgent: string;
+}
+
+/** The company's Terraform pipeline: an assumed role from the CI provider's runners. */
+export function deployRole(accountId: string, role = "terraform-deploy"): Identity {
+  return {
+    principal: {
+      type: "AssumedRole",
+      arn: `arn:aws:sts::${accountId}:assumed-role/${role}/gha-run`,
+      accountId,
+      roleArn: `arn:aws:iam::${accountId}:role/${role}`,
+      accessKeyId: "ASIA2DEPLOYROLE7SESS",
+    },
+    sourceIpAddress: "20.57.148.211",
+    userAgent: "APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io) terraform-provider-aws/5.74.0",
+  };
+}
+
+/** An IAM user's long-term key used by a script from a hosting provider's address. */
+export function leakedUser(accountId: string, userName: string, accessKeyId: string, ip: string): Identity {
+  return {
+    principal: { type: "IAMUser", arn: `arn:aws:iam::${accountId}:user/${userName}`, accountId, userName, accessKeyId },
+    sourceIpAddress: ip,
+    userAgent: "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.15.0-105-generic md/arch#x86_64 lang/python#3.11.6",
+  };
+}
+
+/** A RunInstances event that launched `instanceIds`. */
+export function runInstancesEvent(
+  name: string,
+  who: Identity,
+  at: string,
+  region: string,
+  instanceIds: string[],
+  instanceType: string,
+): CloudTrailEvent {
+  return trailEvent(name, {
+    eventTime: at,
+    eventName: "RunInstances",
+    eventSource: "ec2.amazonaws.com",
+    region,
+    ...who,
+    resources: instanceIds.map((id) => ({ type: "ec2-instance", id })),
+    request: { instanceType, minCount: String(instanceIds.length), maxCount: String(instanceIds.length) },
+  });
+}
+
+/** Coverage entries of a CloudTrail read in `regions`. */
+export function cloudTrailCoverage(regions: readonly string[]): CoverageEntry[] {
+  return regions.map((region) => ({ region, service: "cloudtrail", api: "LookupEvents", status: "ok" as const }));
 }

@@ -265,6 +265,40 @@ describe("collectMetrics", () => {
     expect(result.byInstance[instanceId(9)]?.networkPacketsOut?.values[0]).toBe(27);
   });
 
+  it("reads network series only for instances that earned a closer look, CPU for all", async () => {
+    cw.on(GetMetricDataCommand).callsFake(answerEveryQuery);
+    const instances = Array.from({ length: 1000 }, (_, n) => instance(n + 1));
+    const closer = new Set([instanceId(3), instanceId(500)]);
+    const coverage = new CoverageRecorder();
+
+    const result = await collectMetrics({
+      client,
+      region: REGION,
+      instances,
+      window: WINDOW,
+      config: config(),
+      coverage,
+      detailInstanceIds: closer,
+    });
+
+    const queries = sentQueries().flat();
+    const byMetric = (name: string) => queries.filter((q) => q.MetricStat?.Metric?.MetricName === name);
+    expect(byMetric("CPUUtilization")).toHaveLength(1000);
+    expect(byMetric("NetworkOut").map((q) => q.MetricStat?.Metric?.Dimensions?.[0]?.Value)).toEqual([
+      instanceId(3),
+      instanceId(500),
+    ]);
+    expect(byMetric("NetworkPacketsOut")).toHaveLength(2);
+    // 1,004 queries of 360 points: 4 calls instead of the 11 that three series per instance take.
+    expect(sentQueries()).toHaveLength(Math.ceil(1004 / 280));
+    expect(result.byInstance[instanceId(3)]?.networkOut?.values).toHaveLength(POINTS);
+    expect(result.byInstance[instanceId(4)]?.cpu?.values).toHaveLength(POINTS);
+    expect(result.byInstance[instanceId(4)]?.networkOut).toBeUndefined();
+    const entry = coverage.entries.find((e) => e.api === "GetMetricData");
+    expect(entry).toMatchObject({ status: "ok" });
+    expect(entry?.message).toContain("NetworkOut and NetworkPacketsOut for the 2 that earned a closer look");
+  });
+
   it("follows NextToken and concatenates a query's pages, with nulls for gaps", async () => {
     cw.on(GetMetricDataCommand)
       .callsFakeOnce((input: GetMetricDataCommandInput) => ({

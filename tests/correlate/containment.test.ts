@@ -40,7 +40,7 @@ const leakedKeyFleet = () =>
   });
 
 describe("containment for leaked-key incidents", () => {
-  it("orders the steps: who launched it, deactivate the key, keep evidence, stop, then terminate", () => {
+  it("without attribution: find who launched it, deactivate the key (placeholders), keep evidence, stop, then terminate", () => {
     const snapshot = leakedKeyFleet();
     const steps = containmentSteps(only(incidentsFor(snapshot, [RULE.unusedRegion, RULE.launchWave])), snapshot.window);
     const commands = steps.map((s) => s.command);
@@ -54,9 +54,10 @@ describe("containment for leaked-key incidents", () => {
     expect(commands[3]).toMatch(
       /^aws ec2 stop-instances --region ap-south-1 --instance-ids( i-[0-9a-f]+){3}\naws ec2 stop-instances --region sa-east-1 --instance-ids( i-[0-9a-f]+){2}$/,
     );
-    expect(commands[4]).toContain("--no-disable-api-termination");
-    expect(commands[4]).toContain("aws ec2 terminate-instances --region sa-east-1");
-    expect(steps[4]?.description).toMatch(/after the snapshots/);
+    expect(commands[4]).toContain("CreateAccessKey");
+    expect(commands[5]).toContain("aws ec2 terminate-instances --region sa-east-1");
+    expect(steps[5]?.description).toMatch(/after the snapshots/);
+    expect(steps.map((s) => s.description.split(".")[0])).toEqual(["1", "2", "3", "4", "5", "6"]);
     expect(commands.join("\n")).not.toContain("delete-access-key");
   });
 
@@ -106,7 +107,7 @@ describe("containment for leaked-key incidents", () => {
       }),
     });
     const steps = containmentSteps(only(incidentsFor(snapshot, [RULE.unusedRegion])), snapshot.window);
-    expect(steps.find((s) => s.command.includes("stop-instances"))?.description).toMatch(/2 of them are spot/);
+    expect(steps.find((s) => s.command.includes("stop-instances"))?.description).toMatch(/2 of the instances are spot/);
   });
 });
 

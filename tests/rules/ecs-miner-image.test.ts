@@ -43,7 +43,9 @@ describe("MW-ECS-MINER-IMAGE", () => {
     {
       name: "fires critical: the miner arrives through a RunTask command override",
       ...one(taskDefinition(REGION, "web", { image: ECR_APP }), {
-        containerOverrides: [{ name: "main", command: `/tmp/x -o pool.supportxmr.com:443 -u ${WALLET} --donate-level 0` }],
+        containerOverrides: [
+          { name: "main", command: `/tmp/x -o pool.supportxmr.com:443 -u ${WALLET} --donate-level 0` },
+        ],
       }),
       expected: "critical",
     },
@@ -112,9 +114,15 @@ describe("image references", () => {
     ["metal3d/xmrig:latest", { registry: "docker.io", repository: "metal3d/xmrig", tag: "latest" }],
     ["docker.io/metal3d/xmrig", { registry: "docker.io", repository: "metal3d/xmrig" }],
     ["index.docker.io/library/alpine:3", { registry: "docker.io", repository: "library/alpine", tag: "3" }],
-    [ECR_APP, { registry: "123456789012.dkr.ecr.us-east-2.amazonaws.com", repository: "checkout-api", tag: "2026.03.1" }],
+    [
+      ECR_APP,
+      { registry: "123456789012.dkr.ecr.us-east-2.amazonaws.com", repository: "checkout-api", tag: "2026.03.1" },
+    ],
     ["localhost:5000/app", { registry: "localhost:5000", repository: "app" }],
-    ["public.ecr.aws/nginx/nginx@sha256:abc", { registry: "public.ecr.aws", repository: "nginx/nginx", digest: "sha256:abc" }],
+    [
+      "public.ecr.aws/nginx/nginx@sha256:abc",
+      { registry: "public.ecr.aws", repository: "nginx/nginx", digest: "sha256:abc" },
+    ],
   ])("parses %s", (image, expected) => {
     expect(parseImage(image)).toEqual(expected);
   });

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import type { CloudTrailEventSchema } from "../../lambda/core/sections/cloudtrail.js";
 import { ecsPublicImageTasks } from "../../lambda/rules/ecs-public-image-tasks.js";
 import type { Severity } from "../../lambda/rules/types.js";
 import { ACCOUNT_ID, buildSnapshot, daysAgo, hoursAgo, ruleContext } from "../support/snapshot-builder.js";
-import { ecsSection, LEAKED_USER_ARN, type TaskDefinitionInput, type TaskInput, taskDefinition, tasksOf } from "./ecs-fixtures.js";
-import type { z } from "zod";
+import {
+  ecsSection,
+  LEAKED_USER_ARN,
+  type TaskDefinitionInput,
+  type TaskInput,
+  taskDefinition,
+  tasksOf,
+} from "./ecs-fixtures.js";
 
 const ECR_APP = `${ACCOUNT_ID}.dkr.ecr.eu-west-1.amazonaws.com/checkout-api:2026.03.1`;
 
@@ -15,7 +22,13 @@ function runTaskBy(arn: string, region: string): z.input<typeof CloudTrailEventS
     eventName: "RunTask",
     eventSource: "ecs.amazonaws.com",
     region,
-    principal: { type: "IAMUser", arn, accountId: ACCOUNT_ID, userName: "ci-deploy", accessKeyId: "AKIAEXAMPLELEAKED001" },
+    principal: {
+      type: "IAMUser",
+      arn,
+      accountId: ACCOUNT_ID,
+      userName: "ci-deploy",
+      accessKeyId: "AKIAEXAMPLELEAKED001",
+    },
     sourceIpAddress: "203.0.113.77",
     userAgent: "aws-cli/2.15.0",
   };

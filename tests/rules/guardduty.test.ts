@@ -1,5 +1,5 @@
-import type { z } from "zod";
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import type { GuardDutyDetectorSchema, GuardDutyFindingSchema } from "../../lambda/core/sections/guardduty.js";
 import { guarddutyDisabled } from "../../lambda/rules/guardduty-disabled.js";
 import { guarddutyMining } from "../../lambda/rules/guardduty-mining.js";
@@ -38,56 +38,64 @@ function finding(overrides: Partial<FindingInput> = {}): FindingInput {
 }
 
 describe("MW-GUARDDUTY-MINING", () => {
-  const cases: { name: string; findings: FindingInput[]; expected: { severity: Severity; type: string; id: string }[] }[] =
-    [
-      {
-        name: "fires high on the instance a DNS finding names",
-        findings: [finding()],
-        expected: [{ severity: "high", type: "ec2-instance", id: DEFAULT_INSTANCE_ID }],
-      },
-      {
-        name: "fires critical when GuardDuty rates it high (>= 7)",
-        findings: [finding({ type: "CryptoCurrency:EC2/BitcoinTool.B", severity: 8 })],
-        expected: [{ severity: "critical", type: "ec2-instance", id: DEFAULT_INSTANCE_ID }],
-      },
-      {
-        name: "fires critical when seen more than 10 times",
-        findings: [finding({ count: 42 })],
-        expected: [{ severity: "critical", type: "ec2-instance", id: DEFAULT_INSTANCE_ID }],
-      },
-      {
-        name: "names the ECS task of a Runtime Monitoring finding",
-        findings: [
-          finding({
-            type: "Impact:Runtime/CryptoMinerExecuted",
-            region: "us-east-1",
-            severity: 8,
-            resourceType: "ECSCluster",
-            instanceId: undefined,
-            resourceId: TASK_ARN,
-          }),
-        ],
-        expected: [{ severity: "critical", type: "ecs-task", id: TASK_ARN }],
-      },
-      {
-        name: "names the Lambda function of a Lambda Protection finding",
-        findings: [
-          finding({ type: "CryptoCurrency:Lambda/BitcoinTool.B", resourceType: "Lambda", instanceId: undefined, resourceId: FUNCTION_ARN }),
-        ],
-        expected: [{ severity: "high", type: "lambda-function", id: FUNCTION_ARN }],
-      },
-      {
-        name: "falls back to the finding itself when it names no known resource",
-        findings: [finding({ instanceId: undefined, resourceType: "EKSCluster", resourceId: "prod-eks" })],
-        expected: [{ severity: "high", type: "guardduty-finding", id: "7ac6e1f0b2c34d5e9f8a7b6c5d4e3f21" }],
-      },
-      {
-        name: "quiet: a finding that is not about mining",
-        findings: [finding({ type: "Recon:EC2/PortProbeUnprotectedPort" })],
-        expected: [],
-      },
-      { name: "quiet: no findings", findings: [], expected: [] },
-    ];
+  const cases: {
+    name: string;
+    findings: FindingInput[];
+    expected: { severity: Severity; type: string; id: string }[];
+  }[] = [
+    {
+      name: "fires high on the instance a DNS finding names",
+      findings: [finding()],
+      expected: [{ severity: "high", type: "ec2-instance", id: DEFAULT_INSTANCE_ID }],
+    },
+    {
+      name: "fires critical when GuardDuty rates it high (>= 7)",
+      findings: [finding({ type: "CryptoCurrency:EC2/BitcoinTool.B", severity: 8 })],
+      expected: [{ severity: "critical", type: "ec2-instance", id: DEFAULT_INSTANCE_ID }],
+    },
+    {
+      name: "fires critical when seen more than 10 times",
+      findings: [finding({ count: 42 })],
+      expected: [{ severity: "critical", type: "ec2-instance", id: DEFAULT_INSTANCE_ID }],
+    },
+    {
+      name: "names the ECS task of a Runtime Monitoring finding",
+      findings: [
+        finding({
+          type: "Impact:Runtime/CryptoMinerExecuted",
+          region: "us-east-1",
+          severity: 8,
+          resourceType: "ECSCluster",
+          instanceId: undefined,
+          resourceId: TASK_ARN,
+        }),
+      ],
+      expected: [{ severity: "critical", type: "ecs-task", id: TASK_ARN }],
+    },
+    {
+      name: "names the Lambda function of a Lambda Protection finding",
+      findings: [
+        finding({
+          type: "CryptoCurrency:Lambda/BitcoinTool.B",
+          resourceType: "Lambda",
+          instanceId: undefined,
+          resourceId: FUNCTION_ARN,
+        }),
+      ],
+      expected: [{ severity: "high", type: "lambda-function", id: FUNCTION_ARN }],
+    },
+    {
+      name: "falls back to the finding itself when it names no known resource",
+      findings: [finding({ instanceId: undefined, resourceType: "EKSCluster", resourceId: "prod-eks" })],
+      expected: [{ severity: "high", type: "guardduty-finding", id: "7ac6e1f0b2c34d5e9f8a7b6c5d4e3f21" }],
+    },
+    {
+      name: "quiet: a finding that is not about mining",
+      findings: [finding({ type: "Recon:EC2/PortProbeUnprotectedPort" })],
+      expected: [],
+    },
+    { name: "quiet: no findings", findings: [], expected: [] },
+  ];
 
   it.each(cases)("$name", ({ findings, expected }) => {
     const snapshot = buildSnapshot({ guardDuty: { regionsChecked: ["eu-west-1", "us-east-1"], findings } });
@@ -158,7 +166,12 @@ describe("MW-GUARDDUTY-DISABLED", () => {
     {
       name: "fires low: GuardDuty on, Fargate tasks, but no Fargate runtime agent",
       regionsChecked: ["us-east-1"],
-      detectors: [enabled("us-east-1", { RUNTIME_MONITORING: "ENABLED", "RUNTIME_MONITORING/ECS_FARGATE_AGENT_MANAGEMENT": "DISABLED" })],
+      detectors: [
+        enabled("us-east-1", {
+          RUNTIME_MONITORING: "ENABLED",
+          "RUNTIME_MONITORING/ECS_FARGATE_AGENT_MANAGEMENT": "DISABLED",
+        }),
+      ],
       tasks: fargate("us-east-1", 2),
       expected: [{ region: "us-east-1", severity: "low" }],
     },
@@ -172,7 +185,12 @@ describe("MW-GUARDDUTY-DISABLED", () => {
     {
       name: "quiet: GuardDuty on with Fargate runtime monitoring where Fargate tasks run",
       regionsChecked: ["us-east-1"],
-      detectors: [enabled("us-east-1", { RUNTIME_MONITORING: "ENABLED", "RUNTIME_MONITORING/ECS_FARGATE_AGENT_MANAGEMENT": "ENABLED" })],
+      detectors: [
+        enabled("us-east-1", {
+          RUNTIME_MONITORING: "ENABLED",
+          "RUNTIME_MONITORING/ECS_FARGATE_AGENT_MANAGEMENT": "ENABLED",
+        }),
+      ],
       tasks: fargate("us-east-1", 2),
       expected: [],
     },

@@ -1,5 +1,5 @@
-import type { z } from "zod";
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import type { LambdaFunctionSchema } from "../../lambda/core/sections/managed-compute.js";
 import { lambdaMaxResources } from "../../lambda/rules/lambda-max-resources.js";
 import type { Severity } from "../../lambda/rules/types.js";

@@ -3,8 +3,9 @@
  * tag), recognising public Docker Hub images and known miner images, and pairing each running task
  * with its task definition.
  */
-import type { AccountSnapshot } from "../../core/snapshot.js";
+
 import type { EcsTask, EcsTaskDefinition } from "../../core/sections/containers.js";
+import type { AccountSnapshot } from "../../core/snapshot.js";
 
 /**
  * Public images that are nothing but a miner: packaged XMRig and Monero miners on Docker Hub, the
@@ -65,7 +66,9 @@ export function isDockerHub(image: string): boolean {
 }
 
 /** How an image names a miner: a known miner image, or a repository named after one; undefined otherwise. */
-export function minerImageMatch(image: string): { kind: "known-miner-image" | "miner-named-image"; repository: string } | undefined {
+export function minerImageMatch(
+  image: string,
+): { kind: "known-miner-image" | "miner-named-image"; repository: string } | undefined {
   const { repository } = parseImage(image);
   if ((KNOWN_MINER_IMAGES as readonly string[]).includes(repository)) {
     return { kind: "known-miner-image", repository };
@@ -85,7 +88,9 @@ export function runningTasks(snapshot: AccountSnapshot): RunningTask[] {
   if (!ecs) return [];
   const definitions = new Map(ecs.taskDefinitions.map((d) => [d.arn, d]));
   return ecs.tasks
-    .filter((task) => task.lastStatus === undefined || !["STOPPED", "DEPROVISIONING", "STOPPING"].includes(task.lastStatus))
+    .filter(
+      (task) => task.lastStatus === undefined || !["STOPPED", "DEPROVISIONING", "STOPPING"].includes(task.lastStatus),
+    )
     .map((task) => {
       const definition = definitions.get(task.taskDefinitionArn);
       return definition ? { task, definition } : { task };

@@ -82,10 +82,7 @@ export function scriptVerdict(script: RedactedText | undefined): ScriptVerdict |
 }
 
 /** The stronger of two verdicts (strong beats weak; the first on a tie). */
-export function strongerVerdict(
-  a: ScriptVerdict | undefined,
-  b: ScriptVerdict | undefined,
-): ScriptVerdict | undefined {
+export function strongerVerdict(a: ScriptVerdict | undefined, b: ScriptVerdict | undefined): ScriptVerdict | undefined {
   if (!a) return b;
   if (!b) return a;
   return b.strength === "strong" && a.strength !== "strong" ? b : a;
