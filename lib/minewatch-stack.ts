@@ -77,7 +77,10 @@ export class MinewatchStack extends Stack {
       new PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.findings.key.keyArn] }),
     );
     fn.addToRolePolicy(
-      new PolicyStatement({ actions: ["s3:PutObject"], resources: [this.reports.bucket.arnForObjects(`${REPORT_PREFIX}/*`)] }),
+      new PolicyStatement({
+        actions: ["s3:PutObject"],
+        resources: [this.reports.bucket.arnForObjects(`${REPORT_PREFIX}/*`)],
+      }),
     );
     this.state.table.grantReadWriteData(fn);
 

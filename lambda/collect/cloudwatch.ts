@@ -32,8 +32,12 @@ export const GET_METRIC_DATA_MAX_POINTS = 100_800;
 export const METRIC_PERIOD_SECONDS = 3600;
 export const GPU_METRIC_NAME = "nvidia_smi_utilization_gpu";
 
-/** Parallel GetMetricData calls per region: well under the API's default 50 TPS, shared by regions. */
-const CONCURRENT_CALLS = 4;
+/**
+ * Parallel GetMetricData calls per region: far under the API's default 50 TPS. Memory, not the
+ * rate limit, sets it: each answer in flight holds up to 100,800 points (a Date and a number each),
+ * several MB, and collectAccount runs REGION_CONCURRENCY regions' metrics at once.
+ */
+const CONCURRENT_CALLS = 2;
 /** A guard against a NextToken that never ends; a real batch within the caps needs one page. */
 const MAX_PAGES_PER_CALL = 50;
 const SERVICE = "cloudwatch";

@@ -22,8 +22,8 @@ import {
 } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
 import type { WebScan } from "../core/config.js";
-import type { AccountSnapshot } from "../core/snapshot.js";
 import { objectUri, type WebContent, type WebObject, type WebSite } from "../core/sections/web-content.js";
+import type { AccountSnapshot } from "../core/snapshot.js";
 import { GLOBAL_REGION } from "./clients.js";
 import { type CoverageRecorder, classifyAwsError } from "./coverage.js";
 import type { SectionCollector, SectionContext } from "./sections.js";
@@ -194,7 +194,8 @@ async function discoverBuckets(
   try {
     for await (const page of paginateListBuckets({ client: globalS3, pageSize: 1000 }, {})) {
       for (const bucket of page.Buckets ?? []) {
-        if (bucket.Name) found.push({ name: bucket.Name, ...(bucket.BucketRegion ? { region: bucket.BucketRegion } : {}) });
+        if (bucket.Name)
+          found.push({ name: bucket.Name, ...(bucket.BucketRegion ? { region: bucket.BucketRegion } : {}) });
       }
     }
     coverage.ok("global", "s3", "ListBuckets");
@@ -272,7 +273,10 @@ export function parseS3Origin(domain: string): { bucket: string; region?: string
   return undefined;
 }
 
-async function discoverDistributions(client: CloudFrontClient, coverage: CoverageRecorder): Promise<DistributionOrigin[]> {
+async function discoverDistributions(
+  client: CloudFrontClient,
+  coverage: CoverageRecorder,
+): Promise<DistributionOrigin[]> {
   const origins: DistributionOrigin[] = [];
   try {
     for await (const page of paginateListDistributions({ client, pageSize: 100 }, {})) {
@@ -304,7 +308,9 @@ async function discoverDistributions(client: CloudFrontClient, coverage: Coverag
 async function discoverAmplify(context: SectionContext): Promise<WebSite[]> {
   const limit = pLimit(BUCKET_CONCURRENCY);
   const perRegion = await Promise.all(
-    context.regions.map((region) => limit(() => amplifyApps(context.clients.amplify(region), region, context.coverage))),
+    context.regions.map((region) =>
+      limit(() => amplifyApps(context.clients.amplify(region), region, context.coverage)),
+    ),
   );
   return perRegion.flat();
 }
@@ -480,7 +486,8 @@ async function readObjects(
   );
   for (const [bucket, list] of [...failures].sort((a, b) => a[0].localeCompare(b[0]))) {
     const region = chosen.find((c) => c.target.bucket === bucket)?.target.region ?? "global";
-    const notRead = chosen.filter((c) => c.target.bucket === bucket).length - results.filter((r) => r?.bucket === bucket).length;
+    const notRead =
+      chosen.filter((c) => c.target.bucket === bucket).length - results.filter((r) => r?.bucket === bucket).length;
     const reason = coverage.failed(region, "s3", `GetObject:${bucket}`, list[0]?.error);
     coverage.partial(
       region,

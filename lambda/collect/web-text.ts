@@ -184,7 +184,11 @@ function findExcerpts(
   CANDIDATE_TOKEN_TIERS.forEach((tokens, tier) => {
     for (const token of tokens) {
       let seen = 0;
-      for (let at = lower.indexOf(token); at >= 0 && seen < MAX_OCCURRENCES_PER_TOKEN; at = lower.indexOf(token, at + 1)) {
+      for (
+        let at = lower.indexOf(token);
+        at >= 0 && seen < MAX_OCCURRENCES_PER_TOKEN;
+        at = lower.indexOf(token, at + 1)
+      ) {
         occurrences.push({ offset: at, token, tier });
         seen++;
       }
@@ -278,14 +282,18 @@ function decodeLiterals(
     keep(
       m.index,
       "hex-escape",
-      printableOrUndefined(m[0].replace(/\\x([0-9a-f]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16)))),
+      printableOrUndefined(
+        m[0].replace(/\\x([0-9a-f]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      ),
     ),
   );
   scan(UNICODE_ESCAPES, (m) =>
     keep(
       m.index,
       "unicode-escape",
-      printableOrUndefined(m[0].replace(/\\u([0-9a-f]{4})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16)))),
+      printableOrUndefined(
+        m[0].replace(/\\u([0-9a-f]{4})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      ),
     ),
   );
   return [...found.values()].sort((a, b) => a.line - b.line);

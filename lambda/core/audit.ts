@@ -132,7 +132,9 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
       severity: "info",
       resource: `finding:${incident.id}`,
       message: `The miner runs on existing capacity${
-        capacity !== undefined ? ` (the affected instances cost about USD ${capacity.toFixed(2)}/h at on-demand prices)` : ""
+        capacity !== undefined
+          ? ` (the affected instances cost about USD ${capacity.toFixed(2)}/h at on-demand prices)`
+          : ""
       }: that is the workload's own cost, not spend the miner added, so no cost of the mining itself is estimated.`,
       details: { capacityHourlyCostUsd: capacity ?? null },
     });

@@ -137,11 +137,6 @@ function events(snapshot: Pick<AccountSnapshot, "cloudTrail">): CloudTrailEvent[
   return snapshot.cloudTrail?.events ?? [];
 }
 
-function inWindow(event: CloudTrailEvent, window: AccountSnapshot["window"]): boolean {
-  const t = Date.parse(event.eventTime);
-  return t >= Date.parse(window.start) && t <= Date.parse(window.end);
-}
-
 /** Every event of the snapshot by principal key (all of the history read, oldest first). */
 export function eventsByPrincipal(snapshot: Pick<AccountSnapshot, "cloudTrail">): Map<string, CloudTrailEvent[]> {
   const byKey = new Map<string, CloudTrailEvent[]>();
@@ -162,11 +157,27 @@ function unique(values: (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== undefined && v !== ""))].sort();
 }
 
-/** Everything one principal did in the audit window, sorted into what a responder needs. */
+/** How far before a still-running launch its lead-up (probes, IAM users) is counted with it. */
+export const CAMPAIGN_LEAD_HOURS = 24;
+/** Instance states that still run (and cost): a launch that made them is not yesterday's news. */
+const ACTIVE_STATES: ReadonlySet<string> = new Set(["pending", "running"]);
+
+/** What principalActivity reads: the CloudTrail section, the window, and the instances (optional). */
+export type AttributionSnapshot = Pick<AccountSnapshot, "cloudTrail" | "window"> &
+  Partial<Pick<AccountSnapshot, "instances">>;
+
+/**
+ * Everything one principal did in its activity period, sorted into what a responder needs. The
+ * period is the audit window, extended back when instances the principal launched before the window
+ * still run (a campaign started yesterday is still today's incident), CAMPAIGN_LEAD_HOURS before
+ * that launch so its probes and IAM users come with it.
+ */
 export interface PrincipalActivity {
   principalKey: string;
-  /** The identity as CloudTrail recorded it on the principal's first call in the window. */
+  /** The identity as CloudTrail recorded it on the principal's first call in the period. */
   principal: Principal;
+  /** Start of the activity period (ISO): the window start or earlier, see above. */
+  since: string;
   accessKeyIds: string[];
   sourceIps: string[];
   userAgents: string[];
@@ -174,9 +185,9 @@ export interface PrincipalActivity {
   regions: string[];
   firstCallAt?: string;
   lastCallAt?: string;
-  /** All of the principal's events in the window, oldest first. */
+  /** All of the principal's events in the period, oldest first. */
   events: CloudTrailEvent[];
-  /** Successful compute launches in the window. */
+  /** Successful compute launches in the period. */
   launches: CloudTrailEvent[];
   /** What those launches created (ec2-instance, ecs-task, sagemaker-notebook, lambda-function...). */
   launchedResources: ResourceRef[];
@@ -191,61 +202,77 @@ export interface PrincipalActivity {
   relaunchMachinery: CloudTrailEvent[];
   /** Termination protection switched on (ModifyInstanceAttribute disableApiTermination=true). */
   terminationProtection: CloudTrailEvent[];
-  /** Successful compute launches in the history read before the window (the lookback margin). */
-  launchesBeforeWindow: CloudTrailEvent[];
-  /** Source IPs the principal used before the window. */
-  sourceIpsBeforeWindow: string[];
+  /** Successful compute launches in the history read before the period (the lookback). */
+  launchesBefore: CloudTrailEvent[];
+  /** Source IPs the principal used before the period. */
+  sourceIpsBefore: string[];
+  /** Every event of the principal in the history read, oldest first (period and before). */
+  history: CloudTrailEvent[];
 }
 
-/** What `principalKey` did in the snapshot's window; undefined when it made no call in the window. */
-export function principalActivity(
-  snapshot: Pick<AccountSnapshot, "cloudTrail" | "window">,
-  key: string,
-): PrincipalActivity | undefined {
+/** When the principal's activity period starts (see PrincipalActivity). */
+function periodStart(all: readonly CloudTrailEvent[], snapshot: AttributionSnapshot): number {
+  const windowStart = Date.parse(snapshot.window.start);
+  const active = new Set((snapshot.instances ?? []).filter((i) => ACTIVE_STATES.has(i.state)).map((i) => i.instanceId));
+  if (active.size === 0) return windowStart;
+  const stillRunning = all.find(
+    (e) => Date.parse(e.eventTime) < windowStart && isComputeLaunch(e) && e.resources.some((r) => active.has(r.id)),
+  );
+  if (!stillRunning) return windowStart;
+  return Date.parse(stillRunning.eventTime) - CAMPAIGN_LEAD_HOURS * 3_600_000;
+}
+
+/** What `principalKey` did in its activity period; undefined when it did nothing there. */
+export function principalActivity(snapshot: AttributionSnapshot, key: string): PrincipalActivity | undefined {
   const all = eventsByPrincipal(snapshot).get(key) ?? [];
-  const windowEvents = all.filter((e) => inWindow(e, snapshot.window));
-  const first = windowEvents[0];
+  const since = periodStart(all, snapshot);
+  const end = Date.parse(snapshot.window.end);
+  const periodEvents = all.filter((e) => Date.parse(e.eventTime) >= since && Date.parse(e.eventTime) <= end);
+  const first = periodEvents[0];
   if (!first) return undefined;
-  const before = all.filter((e) => Date.parse(e.eventTime) < Date.parse(snapshot.window.start));
-  const launches = windowEvents.filter(isComputeLaunch);
+  const before = all.filter((e) => Date.parse(e.eventTime) < since);
+  const launches = periodEvents.filter(isComputeLaunch);
   return {
     principalKey: key,
     principal: first.principal,
-    accessKeyIds: unique(windowEvents.map((e) => e.principal.accessKeyId)),
-    sourceIps: unique(windowEvents.map((e) => e.sourceIpAddress)),
-    userAgents: unique(windowEvents.map((e) => e.userAgent)),
-    regions: unique(windowEvents.map((e) => e.region)),
+    since: new Date(since).toISOString(),
+    accessKeyIds: unique(periodEvents.map((e) => e.principal.accessKeyId)),
+    sourceIps: unique(periodEvents.map((e) => e.sourceIpAddress)),
+    userAgents: unique(periodEvents.map((e) => e.userAgent)),
+    regions: unique(periodEvents.map((e) => e.region)),
     firstCallAt: first.eventTime,
-    lastCallAt: (windowEvents[windowEvents.length - 1] ?? first).eventTime,
-    events: windowEvents,
+    lastCallAt: (periodEvents[periodEvents.length - 1] ?? first).eventTime,
+    events: periodEvents,
     launches,
     launchedResources: launchedResources(launches),
-    dryRuns: windowEvents.filter(isDryRun),
-    quotaRequests: windowEvents.filter(isQuotaRequest),
-    unauthorized: windowEvents.filter(isUnauthorized),
-    iamPersistence: windowEvents.filter(isIamPersistence),
-    relaunchMachinery: windowEvents.filter((e) => RELAUNCH_EVENTS.has(e.eventName) && e.errorCode === undefined),
-    terminationProtection: windowEvents.filter(
+    dryRuns: periodEvents.filter(isDryRun),
+    quotaRequests: periodEvents.filter(isQuotaRequest),
+    unauthorized: periodEvents.filter(isUnauthorized),
+    iamPersistence: periodEvents.filter(isIamPersistence),
+    relaunchMachinery: periodEvents.filter((e) => RELAUNCH_EVENTS.has(e.eventName) && e.errorCode === undefined),
+    terminationProtection: periodEvents.filter(
       (e) =>
         e.eventName === "ModifyInstanceAttribute" &&
         e.errorCode === undefined &&
         e.request.disableApiTermination === "true",
     ),
-    launchesBeforeWindow: before.filter(isComputeLaunch),
-    sourceIpsBeforeWindow: unique(before.map((e) => e.sourceIpAddress)),
+    launchesBefore: before.filter(isComputeLaunch),
+    sourceIpsBefore: unique(before.map((e) => e.sourceIpAddress)),
+    history: all,
   };
 }
 
-/** Keys of every principal that made a call in the window, in order of their first call. */
-export function principalsInWindow(snapshot: Pick<AccountSnapshot, "cloudTrail" | "window">): string[] {
-  const first = new Map<string, number>();
-  for (const event of events(snapshot)) {
-    if (!inWindow(event, snapshot.window)) continue;
-    const key = principalKey(event.principal);
-    const t = Date.parse(event.eventTime);
-    if (!first.has(key) || t < (first.get(key) ?? t)) first.set(key, t);
+/**
+ * Keys of every principal with an activity period: a call in the window, or instances launched
+ * before it that still run. Ordered by their first call in that period, then key.
+ */
+export function activePrincipals(snapshot: AttributionSnapshot): string[] {
+  const starts: [string, number][] = [];
+  for (const key of eventsByPrincipal(snapshot).keys()) {
+    const activity = principalActivity(snapshot, key);
+    if (activity?.firstCallAt) starts.push([key, Date.parse(activity.firstCallAt)]);
   }
-  return [...first.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([key]) => key);
+  return starts.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([key]) => key);
 }
 
 /** True when the event names `id`, as a resource or as the instance a request changed. */
@@ -264,7 +291,7 @@ function eventNames(event: CloudTrailEvent, id: string): boolean {
  */
 export function attributeResources(
   resources: readonly (Pick<ResourceRef, "type" | "id" | "region"> | string)[],
-  snapshot: Pick<AccountSnapshot, "cloudTrail" | "window">,
+  snapshot: AttributionSnapshot,
 ): Attribution[] {
   const ids = [...new Set(resources.map((r) => (typeof r === "string" ? r : r.id)))];
   if (ids.length === 0) return [];

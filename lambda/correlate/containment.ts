@@ -87,7 +87,9 @@ function leakedKeySteps(incident: Incident, context: ContainmentContext): Contai
           description:
             "Only after the snapshots have completed: terminate the instances (stopped instances still cost for their volumes, and a stopped miner can be started again).",
           command: [...byRegion]
-            .map(([region, instances]) => idsCommand(`aws ec2 terminate-instances --region ${region} --instance-ids`, instances))
+            .map(([region, instances]) =>
+              idsCommand(`aws ec2 terminate-instances --region ${region} --instance-ids`, instances),
+            )
             .join("\n"),
         }
       : undefined,
@@ -145,13 +147,16 @@ function revokeCommands(a: Attribution): string[] {
   const longTerm = a.accessKeyIds.filter((k) => k.startsWith("AKIA"));
   if (a.principalType === "Root") {
     return longTerm.length > 0
-      ? longTerm.map((key) => `aws iam update-access-key --access-key-id ${key} --status Inactive  # root key: run as root, or delete it in the console`)
+      ? longTerm.map(
+          (key) =>
+            `aws iam update-access-key --access-key-id ${key} --status Inactive  # root key: run as root, or delete it in the console`,
+        )
       : ["# root user: sign in as root, delete its access keys and rotate the password and MFA"];
   }
   const role = a.principalArn?.match(/:role\/(?:.*\/)?([^/]+)$/)?.[1];
   if (role) {
     return [
-      'NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)',
+      "NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)",
       `aws iam put-role-policy --role-name ${shellQuote(role)} --policy-name AWSRevokeOlderSessions --policy-document "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Effect\\":\\"Deny\\",\\"Action\\":[\\"*\\"],\\"Resource\\":[\\"*\\"],\\"Condition\\":{\\"DateLessThan\\":{\\"aws:TokenIssueTime\\":\\"$NOW\\"}}}]}"`,
     ];
   }
@@ -162,7 +167,8 @@ function revokeCommands(a: Attribution): string[] {
     ];
   }
   return longTerm.map(
-    (key) => `aws iam update-access-key --user-name ${user ? shellQuote(user) : "<USER>"} --access-key-id ${key} --status Inactive`,
+    (key) =>
+      `aws iam update-access-key --user-name ${user ? shellQuote(user) : "<USER>"} --access-key-id ${key} --status Inactive`,
   );
 }
 
@@ -213,7 +219,9 @@ function relaunchStep(incident: Incident, context: ContainmentContext): DraftSte
     }
   }
   for (const [region, ids] of [...spot].sort((a, b) => a[0].localeCompare(b[0]))) {
-    lines.push(`aws ec2 cancel-spot-instance-requests --region ${region} --spot-instance-request-ids ${[...ids].sort().join(" ")}`);
+    lines.push(
+      `aws ec2 cancel-spot-instance-requests --region ${region} --spot-instance-request-ids ${[...ids].sort().join(" ")}`,
+    );
   }
   const fleets = (type: string) => {
     const map = new Map<string, Set<string>>();
@@ -230,7 +238,9 @@ function relaunchStep(incident: Incident, context: ContainmentContext): DraftSte
     );
   }
   for (const [region, ids] of fleets("ec2-fleet")) {
-    lines.push(`aws ec2 delete-fleets --region ${region} --fleet-ids ${[...ids].sort().join(" ")} --no-terminate-instances`);
+    lines.push(
+      `aws ec2 delete-fleets --region ${region} --fleet-ids ${[...ids].sort().join(" ")} --no-terminate-instances`,
+    );
   }
   for (const template of incident.persistence.launchTemplates) {
     lines.push(
@@ -275,37 +285,64 @@ function evidenceStep(
   }
   const definitions = new Set<string>();
   for (const task of ofType(incident, "ecs-task")) {
-    const definition = context.ecs?.tasks.find((t) => t.taskArn === task.id || t.taskArn.endsWith(`/${task.id}`))?.taskDefinitionArn;
+    const definition = context.ecs?.tasks.find(
+      (t) => t.taskArn === task.id || t.taskArn.endsWith(`/${task.id}`),
+    )?.taskDefinitionArn;
     if (definition) definitions.add(`${task.region}\t${definition}`);
   }
   for (const key of [...definitions].sort()) {
     const [region, arn] = key.split("\t") as [string, string];
     lines.push(
-      `aws ecs describe-task-definition --region ${region} --task-definition ${shellQuote(arn)} > ${shellQuote(`minewatch-${incident.id}-${arn.slice(arn.lastIndexOf("/") + 1)}.json`)}`,
+      `aws ecs describe-task-definition --region ${region} --task-definition ${shellQuote(arn)} > ${shellQuote(`minewatch-${incident.id}-${region}-${arn.slice(arn.lastIndexOf("/") + 1).replace(":", "-")}.json`)}`,
     );
   }
   for (const fn of ofType(incident, "lambda-function")) {
-    lines.push(`aws lambda get-function --region ${fn.region} --function-name ${shellQuote(fn.id)} > ${shellQuote(`minewatch-${incident.id}-${lastSegment(fn.id)}.json`)}`);
+    lines.push(
+      `aws lambda get-function --region ${fn.region} --function-name ${shellQuote(fn.id)} > ${shellQuote(`minewatch-${incident.id}-${fn.region}-${lastSegment(fn.id)}.json`)}`,
+    );
   }
   for (const project of ofType(incident, "codebuild-project")) {
-    lines.push(`aws codebuild batch-get-projects --region ${project.region} --names ${shellQuote(project.id)} > ${shellQuote(`minewatch-${incident.id}-${lastSegment(project.id)}.json`)}`);
+    lines.push(
+      `aws codebuild batch-get-projects --region ${project.region} --names ${shellQuote(project.id)} > ${shellQuote(`minewatch-${incident.id}-${project.region}-${lastSegment(project.id)}.json`)}`,
+    );
   }
   if (lines.length === 0) return undefined;
+  const kept = [
+    byRegion.size > 0
+      ? "snapshot every volume of each instance (the miner binary, its config and the pool address are on disk)"
+      : "",
+    definitions.size > 0 ? "save the task definitions (image, command, pool)" : "",
+    ofType(incident, "lambda-function").length > 0 ? "save the function code" : "",
+    ofType(incident, "codebuild-project").length > 0 ? "save the build projects (buildspec)" : "",
+  ].filter(Boolean);
   return {
-    description:
-      "Keep evidence before anything is stopped or deleted: snapshot every volume of each instance (the miner binary, its config and the pool address are on disk) and save the task definitions, function code and build projects.",
+    description: `Keep evidence before anything is stopped or deleted: ${kept.join("; ")}.`,
     command: lines.join("\n"),
   };
 }
 
-function stopStep(incident: Incident, byRegion: Map<string, Target[]>, context: ContainmentContext): DraftStep | undefined {
+function stopStep(
+  incident: Incident,
+  byRegion: Map<string, Target[]>,
+  context: ContainmentContext,
+): DraftStep | undefined {
   const lines: string[] = [...byRegion].map(([region, instances]) =>
     idsCommand(`aws ec2 stop-instances --region ${region} --instance-ids`, instances),
   );
+  // One loop per region and cluster: a campaign runs hundreds of tasks.
+  const tasksByCluster = new Map<string, Set<string>>();
   for (const task of ofType(incident, "ecs-task")) {
-    const cluster = resourceFacts(task, context).cluster ?? clusterOfTaskArn(task.id);
+    const cluster = resourceFacts(task, context).cluster ?? clusterOfTaskArn(task.id) ?? "<CLUSTER>";
+    addTo(tasksByCluster, `${task.region}\t${cluster}`, task.id);
+  }
+  for (const [key, tasks] of [...tasksByCluster].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const [region, cluster] = key.split("\t") as [string, string];
+    const ids = [...tasks].sort().map(lastSegment);
+    const clusterArg = cluster === "<CLUSTER>" ? cluster : shellQuote(cluster);
     lines.push(
-      `aws ecs stop-task --region ${task.region} --cluster ${cluster ? shellQuote(cluster) : "<CLUSTER>"} --task ${shellQuote(task.id)} --reason "minewatch ${incident.id}"`,
+      ids.length === 1
+        ? `aws ecs stop-task --region ${region} --cluster ${clusterArg} --task ${ids[0]} --reason "minewatch ${incident.id}"`
+        : `for task in ${ids.join(" ")}; do aws ecs stop-task --region ${region} --cluster ${clusterArg} --task $task --reason "minewatch ${incident.id}"; done`,
     );
   }
   for (const notebook of ofType(incident, "sagemaker-notebook")) {
@@ -519,7 +556,11 @@ function coverageSteps(incident: Incident): ContainmentStep[] {
   for (const [reason, signals] of [...byReason].sort((a, b) => a[0].localeCompare(b[0]))) {
     const apis = [...new Set(signals.map((s) => s.resource.id))].sort();
     if (reason === "agent-missing") {
-      const ids = [...new Set(signals.flatMap((s) => `${s.details?.error ?? ""} ${s.message}`.match(/\bi-[0-9a-f]{8,17}\b/g) ?? []))];
+      const ids = [
+        ...new Set(
+          signals.flatMap((s) => `${s.details?.error ?? ""} ${s.message}`.match(/\bi-[0-9a-f]{8,17}\b/g) ?? []),
+        ),
+      ];
       steps.push({
         description:
           "Install the CloudWatch agent with the nvidia_smi plugin on the GPU instances you run on purpose (namespace CWAgent, InstanceId dimension appended), so their GPU use becomes visible; an instance nobody owns should not be running at all.",

@@ -199,7 +199,8 @@ export function correlate(input: CorrelationInput): Incident[] {
   const standaloneSpend: Signal[] = [];
   for (const signal of spendSignals) {
     const candidates = drafts.filter(
-      (draft) => draft.kind !== "gpu-not-visible" && resourcesOf(draft).some((r) => spendMatches(signal, r, instancesById)),
+      (draft) =>
+        draft.kind !== "gpu-not-visible" && resourcesOf(draft).some((r) => spendMatches(signal, r, instancesById)),
     );
     const target = candidates.sort(
       (a, b) => worstRank(a.signals) - worstRank(b.signals) || kindRank(a.kind) - kindRank(b.kind),
@@ -372,8 +373,10 @@ function mainKind(keys: readonly string[], nodes: Map<string, { ref: ResourceRef
   const rules = new Set(keys.flatMap((key) => nodes.get(key)?.signals ?? []).map((s) => s.ruleId));
   if ([...types].every((t) => t === "principal")) return "principal";
   if ([...types].every((t) => t === "s3-object")) return "web-content";
-  if ([...types].some((t) => CREATED_COMPUTE_TYPES.has(t) || t === "principal" || t === "s3-object")) return "new-compute";
-  if (types.has("ec2-instance")) return [...rules].some((r) => NEW_COMPUTE_RULES.has(r)) ? "new-compute" : "existing-compute";
+  if ([...types].some((t) => CREATED_COMPUTE_TYPES.has(t) || t === "principal" || t === "s3-object"))
+    return "new-compute";
+  if (types.has("ec2-instance"))
+    return [...rules].some((r) => NEW_COMPUTE_RULES.has(r)) ? "new-compute" : "existing-compute";
   return "other";
 }
 
@@ -498,7 +501,8 @@ function buildIncident(
 
   // Anchors: the earliest three compute resources, so the id survives the fleet growing tomorrow
   // and a principal signal joining later.
-  const createdAt = (r: ResourceRef) => Date.parse(resourceFacts(r, snapshot).createdAt ?? "") || Number.MAX_SAFE_INTEGER;
+  const createdAt = (r: ResourceRef) =>
+    Date.parse(resourceFacts(r, snapshot).createdAt ?? "") || Number.MAX_SAFE_INTEGER;
   const computeRefs = nonInstance
     .filter((r) => r.type !== "principal")
     .sort((a, b) => createdAt(a) - createdAt(b) || nodeKey(a).localeCompare(nodeKey(b)));
@@ -520,7 +524,8 @@ function buildIncident(
           ),
           ...principalAttribution(principalRefs, signals),
         ]);
-  const persistence = kind === "new-compute" || kind === "principal" ? persistenceOf(attribution, snapshot) : NO_PERSISTENCE;
+  const persistence =
+    kind === "new-compute" || kind === "principal" ? persistenceOf(attribution, snapshot) : NO_PERSISTENCE;
 
   const regionalRefs = refs.filter((r) => r.region !== "global");
   const regions = sortedUnique([
@@ -702,7 +707,9 @@ function mergeAttribution(entries: readonly Attribution[]): Attribution[] {
     });
   }
   return [...byPrincipal.values()].sort(
-    (a, b) => (a.firstCallAt ?? "~").localeCompare(b.firstCallAt ?? "~") || (a.principalArn ?? "").localeCompare(b.principalArn ?? ""),
+    (a, b) =>
+      (a.firstCallAt ?? "~").localeCompare(b.firstCallAt ?? "~") ||
+      (a.principalArn ?? "").localeCompare(b.principalArn ?? ""),
   );
 }
 

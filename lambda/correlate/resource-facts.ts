@@ -23,12 +23,16 @@ export function resourceFacts(ref: ResourceRef, snapshot: Sections): ResourceFac
   const sameRegion = <T extends { region: string }>(item: T) => item.region === ref.region || ref.region === "global";
   switch (ref.type) {
     case "ecs-task": {
-      const task = snapshot.ecs?.tasks.find((t) => (t.taskArn === ref.id || t.taskArn.endsWith(`/${ref.id}`)) && sameRegion(t));
+      const task = snapshot.ecs?.tasks.find(
+        (t) => (t.taskArn === ref.id || t.taskArn.endsWith(`/${ref.id}`)) && sameRegion(t),
+      );
       if (!task) return {};
       const service = task.group?.startsWith("service:") ? task.group.slice("service:".length) : undefined;
       return compact({
         createdAt: task.startedAt ?? task.createdAt,
-        size: [task.launchType, task.cpu !== undefined ? `${task.cpu / 1024} vCPU` : undefined].filter(Boolean).join(" "),
+        size: [task.launchType, task.cpu !== undefined ? `${task.cpu / 1024} vCPU` : undefined]
+          .filter(Boolean)
+          .join(" "),
         state: task.lastStatus,
         cluster: task.clusterArn,
         service,
@@ -49,11 +53,15 @@ export function resourceFacts(ref: ResourceRef, snapshot: Sections): ResourceFac
       return project ? compact({ createdAt: project.created, size: project.computeType }) : {};
     }
     case "amplify-app": {
-      const app = snapshot.managedCompute?.amplifyApps.find((a) => (a.appId === ref.id || a.name === ref.id) && sameRegion(a));
+      const app = snapshot.managedCompute?.amplifyApps.find(
+        (a) => (a.appId === ref.id || a.name === ref.id) && sameRegion(a),
+      );
       return app ? compact({ createdAt: app.createTime }) : {};
     }
     case "lambda-function": {
-      const fn = snapshot.managedCompute?.lambdaFunctions.find((f) => (f.name === ref.id || f.arn === ref.id) && sameRegion(f));
+      const fn = snapshot.managedCompute?.lambdaFunctions.find(
+        (f) => (f.name === ref.id || f.arn === ref.id) && sameRegion(f),
+      );
       return fn ? compact({ createdAt: fn.lastModified, size: `${fn.memorySize} MB, ${fn.timeout} s` }) : {};
     }
     case "autoscaling-group": {
@@ -67,13 +75,19 @@ export function resourceFacts(ref: ResourceRef, snapshot: Sections): ResourceFac
     case "spot-request": {
       const request = snapshot.relaunch?.spotRequests.find((r) => r.id === ref.id && sameRegion(r));
       return request
-        ? compact({ createdAt: request.createTime, size: request.instanceType, state: `${request.type}, ${request.state}` })
+        ? compact({
+            createdAt: request.createTime,
+            size: request.instanceType,
+            state: `${request.type}, ${request.state}`,
+          })
         : {};
     }
     case "ec2-fleet":
     case "spot-fleet": {
       const fleet = snapshot.relaunch?.fleets.find((f) => f.id === ref.id && sameRegion(f));
-      return fleet ? compact({ createdAt: fleet.createTime, state: [fleet.type, fleet.state].filter(Boolean).join(", ") }) : {};
+      return fleet
+        ? compact({ createdAt: fleet.createTime, state: [fleet.type, fleet.state].filter(Boolean).join(", ") })
+        : {};
     }
     default:
       return {};

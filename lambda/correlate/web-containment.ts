@@ -98,7 +98,9 @@ export function webContainmentSteps(incident: Pick<Incident, "id" | "signals">):
         (bucket) =>
           `aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=${shellQuote(bucket)} --max-results 50`,
       ),
-      ...buckets.map((bucket) => `aws s3api get-bucket-policy --bucket ${shellQuote(bucket)} --query Policy --output text`),
+      ...buckets.map(
+        (bucket) => `aws s3api get-bucket-policy --bucket ${shellQuote(bucket)} --query Policy --output text`,
+      ),
       "aws iam update-access-key --user-name <USER> --access-key-id <ACCESS_KEY_ID> --status Inactive",
     ].join("\n"),
   });

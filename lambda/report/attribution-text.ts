@@ -12,7 +12,10 @@ export function launchedByText(a: Attribution): string {
     a.sourceIps.length > 0
       ? `from ${a.sourceIps.slice(0, MAX_SHOWN).join(", ")}${a.sourceIps.length > MAX_SHOWN ? ` and ${a.sourceIps.length - MAX_SHOWN} more` : ""}`
       : undefined,
-    a.userAgents.length > 0 ? a.userAgents.slice(0, 2).join(", ") : undefined,
+    // The first token names the tool and version (aws-cli/2.15.30, Boto3/1.34.2); the rest is noise here.
+    a.userAgents.length > 0
+      ? [...new Set(a.userAgents.map((ua) => ua.split(" ")[0] ?? ua))].slice(0, 2).join(", ")
+      : undefined,
   ].filter(Boolean);
   return `${who}${facts.length > 0 ? ` (${facts.join(", ")})` : ""}${a.firstCallAt ? ` at ${a.firstCallAt}` : ""}`;
 }

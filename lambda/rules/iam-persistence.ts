@@ -5,12 +5,12 @@
  */
 import type { CloudTrailEvent } from "../core/sections/cloudtrail.js";
 import {
+  activePrincipals,
   describePrincipal,
   isServicePrincipal,
   principalActivity,
   principalDetails,
   principalRef,
-  principalsInWindow,
 } from "../correlate/attribution.js";
 import { formatTime } from "./lib/instances.js";
 import type { Rule, Signal } from "./types.js";
@@ -48,7 +48,7 @@ export const iamPersistence: Rule = {
   evaluate(snapshot) {
     if (!snapshot.cloudTrail) return [];
     const signals: Signal[] = [];
-    for (const key of principalsInWindow(snapshot)) {
+    for (const key of activePrincipals(snapshot)) {
       const activity = principalActivity(snapshot, key);
       if (!activity || activity.iamPersistence.length === 0 || isServicePrincipal(key, activity)) continue;
       const changes = activity.iamPersistence;
@@ -60,7 +60,7 @@ export const iamPersistence: Rule = {
       const what = changes.map(describeChange).join("; ");
       const first = changes[0];
       const launchText = launched
-        ? ` It also launched compute in the window (${[...new Set(activity.launches.map((e) => e.eventName))].sort().join(", ")} in ${activity.regions.filter((r) => activity.launches.some((e) => e.region === r)).join(", ")}): a way back in after its key is revoked.`
+        ? ` It also launched compute (${[...new Set(activity.launches.map((e) => e.eventName))].sort().join(", ")} in ${activity.regions.filter((r) => activity.launches.some((e) => e.region === r)).join(", ")}): a way back in after its key is revoked.`
         : "";
       signals.push({
         ruleId: iamPersistence.id,

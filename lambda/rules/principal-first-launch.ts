@@ -4,6 +4,7 @@
  * account's own pipelines launch every day and so have history.
  */
 import {
+  activePrincipals,
   describePrincipal,
   isIpAddress,
   isLongTermKey,
@@ -14,7 +15,6 @@ import {
   principalActivity,
   principalDetails,
   principalRef,
-  principalsInWindow,
 } from "../correlate/attribution.js";
 import { formatTime } from "./lib/instances.js";
 import type { Rule, Severity, Signal } from "./types.js";
@@ -31,7 +31,7 @@ function judge(activity: PrincipalActivity, historyHours: number): Judgement {
   if (historyHours < MIN_HISTORY_HOURS) {
     return {
       severity: "low",
-      why: `only ${Math.max(0, Math.round(historyHours))} h of CloudTrail history before the window was read, too little to call it a first launch`,
+      why: `only ${Math.max(0, Math.round(historyHours))} h of CloudTrail history before it was read, too little to call it a first launch`,
     };
   }
   const { principal } = activity;
@@ -41,13 +41,13 @@ function judge(activity: PrincipalActivity, historyHours: number): Judgement {
   const launchCalls = activity.launches;
   const longTerm = launchCalls.some((e) => isLongTermKey(e.principal.accessKeyId));
   const newIps = [...new Set(launchCalls.map((e) => e.sourceIpAddress).filter((ip) => isIpAddress(ip)))].filter(
-    (ip) => ip !== undefined && !activity.sourceIpsBeforeWindow.includes(ip),
+    (ip) => ip !== undefined && !activity.sourceIpsBefore.includes(ip),
   );
   const scripted = launchCalls.some((e) => isProgrammaticAgent(e.userAgent));
   if (principal.type === "IAMUser" && longTerm && newIps.length > 0 && scripted) {
     return {
       severity: "high",
-      why: `an IAM user's long-term key (AKIA) used by a script from ${newIps.join(", ")}, an address this user did not use before the window`,
+      why: `an IAM user's long-term key (AKIA) used by a script from ${newIps.join(", ")}, an address this user had not used before`,
     };
   }
   return { severity: "medium", why: "a principal that had not launched compute before" };
@@ -67,13 +67,13 @@ export const principalFirstLaunch: Rule = {
   evaluate(snapshot) {
     if (!snapshot.cloudTrail) return [];
     const since = launchHistoryKnownSince(snapshot);
-    const windowStart = Date.parse(snapshot.window.start);
-    const historyHours = since ? (windowStart - Date.parse(since)) / 3_600_000 : 0;
     const signals: Signal[] = [];
-    for (const key of principalsInWindow(snapshot)) {
+    for (const key of activePrincipals(snapshot)) {
       const activity = principalActivity(snapshot, key);
       if (!activity || activity.launches.length === 0 || isServicePrincipal(key, activity)) continue;
-      if (activity.launchesBeforeWindow.length > 0) continue;
+      if (activity.launchesBefore.length > 0) continue;
+      const firstLaunchAt = Date.parse(activity.launches[0]?.eventTime ?? snapshot.window.start);
+      const historyHours = since ? (firstLaunchAt - Date.parse(since)) / 3_600_000 : 0;
       const { severity, why } = judge(activity, historyHours);
       const who = describePrincipal(activity.principal);
       const firstLaunch = activity.launches[0];

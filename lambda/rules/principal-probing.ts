@@ -5,13 +5,16 @@
  */
 import type { CloudTrailEvent } from "../core/sections/cloudtrail.js";
 import {
+  activePrincipals,
   describePrincipal,
+  isDryRun,
+  isQuotaRequest,
   isServicePrincipal,
+  isUnauthorized,
   type PrincipalActivity,
   principalActivity,
   principalDetails,
   principalRef,
-  principalsInWindow,
 } from "../correlate/attribution.js";
 import { formatTime } from "./lib/instances.js";
 import type { Rule, Signal } from "./types.js";
@@ -95,13 +98,13 @@ export const principalProbing: Rule = {
   evaluate(snapshot) {
     if (!snapshot.cloudTrail) return [];
     const signals: Signal[] = [];
-    for (const key of principalsInWindow(snapshot)) {
+    for (const key of activePrincipals(snapshot)) {
       const activity = principalActivity(snapshot, key);
       if (!activity || isServicePrincipal(key, activity)) continue;
       const inWindow = probesOf(activity);
       const lastLaunch = activity.launches.at(-1);
-      // Probes in the lookback before the window count when the launches follow in the window.
-      const history = lastLaunch ? probesBefore(snapshot, key, lastLaunch.eventTime, inWindow) : inWindow;
+      // Probes in the lookback before the period count when launches follow them.
+      const history = lastLaunch ? probesUntil(activity, lastLaunch.eventTime) : inWindow;
       const who = describePrincipal(activity.principal);
       if (lastLaunch && count(history) > 0) {
         const firstProbe = [...history.dryRuns, ...history.quotaRequests, ...history.unauthorized]
@@ -159,16 +162,12 @@ export const principalProbing: Rule = {
   },
 };
 
-/** Probes by `key` in the whole history read up to `until` (the window's ones included). */
-function probesBefore(
-  snapshot: Parameters<typeof principalActivity>[0],
-  key: string,
-  until: string,
-  inWindow: Probes,
-): Probes {
-  const all = principalActivity(
-    { ...snapshot, window: { start: snapshot.cloudTrail?.lookupStart ?? snapshot.window.start, end: until } },
-    key,
-  );
-  return all ? probesOf(all) : inWindow;
+/** The principal's probes in the whole history read, up to `until`. */
+function probesUntil(activity: PrincipalActivity, until: string): Probes {
+  const upTo = activity.history.filter((e) => e.eventTime <= until);
+  return probesOf({
+    dryRuns: upTo.filter(isDryRun),
+    quotaRequests: upTo.filter(isQuotaRequest),
+    unauthorized: upTo.filter(isUnauthorized),
+  });
 }

@@ -27,7 +27,10 @@ const KIND_LABEL: Record<WebMinerEvidence["kind"], string> = {
 };
 
 /** Facts every web finding carries, for the responder and for web containment. */
-export function webObjectDetails(snapshot: AccountSnapshot, object: WebObject): Record<string, string | string[] | number | null> {
+export function webObjectDetails(
+  snapshot: AccountSnapshot,
+  object: WebObject,
+): Record<string, string | string[] | number | null> {
   return {
     bucket: object.bucket,
     key: object.key,
@@ -68,7 +71,8 @@ export const webMinerScript: Rule = {
       const decisive = evidence.filter((e) => DECISIVE_KINDS.has(e.kind));
       const shown = (decisive.length > 0 ? decisive : evidence).slice(0, MAX_QUOTED);
       const kinds = [...new Set(evidence.map((e) => e.kind))];
-      const served = object.distributionIds.length > 0 ? ` (served by CloudFront ${object.distributionIds.join(", ")})` : "";
+      const served =
+        object.distributionIds.length > 0 ? ` (served by CloudFront ${object.distributionIds.join(", ")})` : "";
       signals.push({
         ruleId: webMinerScript.id,
         resource: { type: "s3-object", id: objectUri(object.bucket, object.key), region: object.region },

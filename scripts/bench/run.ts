@@ -3,13 +3,15 @@
  * the simulator behind real SDK clients, then the rules on the resulting snapshot. Returns figures:
  * calls by action against the lower bound for the same data, the AWS charge, timings, sizes.
  */
-import { DEFAULT_USER_DATA_CAP } from "../../lambda/collect/ec2.js";
+
 import { collectAccount } from "../../lambda/collect/collect-account.js";
+import { DEFAULT_USER_DATA_CAP } from "../../lambda/collect/ec2.js";
 import type { SectionCollector } from "../../lambda/collect/sections.js";
 import { auditSnapshot } from "../../lambda/core/audit.js";
 import { type Config, defaultConfig } from "../../lambda/core/config.js";
 import type { AccountSnapshot } from "../../lambda/core/snapshot.js";
 import {
+  costGroups,
   ENABLED_REGIONS,
   type GeneratedAccount,
   type GeneratedInstance,
@@ -25,7 +27,6 @@ import {
   SIM_GMD_MAX_QUERIES,
   simulatedClientFactory,
 } from "./simulator.js";
-import { costGroups } from "./generate.js";
 
 const DAY_MS = 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
@@ -62,6 +63,10 @@ export interface BenchResult {
   regions: number;
   latencyMs: number;
   wallMs: number;
+  /** CPU time (user + system) of the process during the collection: less sensitive to a busy machine. */
+  collectCpuMs: number;
+  /** Highest sampled RSS in each phase, bytes ("start" is after imports and account generation). */
+  peakRssByPhase: Record<string, number>;
   actions: ActionFigures[];
   totalSent: number;
   totalLowerBound: number;
@@ -89,6 +94,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const simulator = new AwsSimulator({ account, latencyMs: options.latencyMs });
   const window = { start: new Date(account.windowEnd.getTime() - DAY_MS), end: account.windowEnd };
 
+  const memory = new MemoryWatch();
+  memory.phase("collect");
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const snapshot = await collectAccount({
     clients: simulatedClientFactory(simulator),
@@ -99,12 +107,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     ...(options.onProgress ? { onProgress: (m: string) => options.onProgress?.(performance.now() - started, m) } : {}),
   });
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
 
+  memory.phase("rules");
   const rulesStarted = performance.now();
   const report = auditSnapshot(snapshot, config, { generatedAt: account.windowEnd });
   const rulesMs = performance.now() - rulesStarted;
 
+  memory.phase("serialize");
   const json = JSON.stringify(snapshot);
+  memory.stop();
   const bounds = lowerBounds(account, snapshot, config, simulator);
   const actions: ActionFigures[] = [...simulator.calls.entries()]
     .map(([action, c]) => ({ action, ...c, lowerBound: bounds.get(action) }))
@@ -123,18 +135,17 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     .reduce((sum, k) => sum + simulator.answered(k), 0);
   const getMetricDataUsd = (simulator.metricsRequested / 1000) * PRICES.getMetricDataPerThousandMetrics;
   const costExplorerUsd = costExplorerRequests * PRICES.costExplorerPerRequest;
-  const listMetricsUsd =
-    (simulator.answered("cloudwatch:ListMetrics") / 1000) * PRICES.listMetricsPerThousandRequests;
+  const listMetricsUsd = (simulator.answered("cloudwatch:ListMetrics") / 1000) * PRICES.listMetricsPerThousandRequests;
 
   const waveIds = new Set(account.instances.filter((i) => i.wave).map((i) => i.instanceId));
-  const found = new Set(
-    report.findings.flatMap((f) => f.resources.filter((r) => waveIds.has(r.id)).map((r) => r.id)),
-  );
+  const found = new Set(report.findings.flatMap((f) => f.resources.filter((r) => waveIds.has(r.id)).map((r) => r.id)));
   return {
     instances: options.instances,
     regions: ENABLED_REGIONS.length,
     latencyMs: options.latencyMs,
     wallMs,
+    collectCpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssByPhase: memory.peaks(),
     actions,
     totalSent,
     totalLowerBound,
@@ -190,7 +201,9 @@ export function worthALook(
  * - GetMetricData: per region, max(ceil(series / 500), ceil(data points / 100,800)) for the series
  *   the snapshot holds;
  * - Cost Explorer: per data set (by region, by service, EC2 by type) ceil(days x groups / page
- *   rows) pages (page size assumed, see the simulator), plus ceil(anomalies / 100) GetAnomalies.
+ *   rows) pages (page size assumed, see the simulator), plus ceil(anomalies / 100) GetAnomalies;
+ * - the section collectors' calls (answered empty by the generated account): one per distinct
+ *   request, i.e. per region and input, pagination aside.
  */
 export function lowerBounds(
   account: GeneratedAccount,
@@ -248,6 +261,9 @@ export function lowerBounds(
     }
   }
   add("ce:GetAnomalies", Math.max(1, Math.ceil(snapshot.costAnomalies.length / ANOMALIES_PAGE)));
+  // Section collectors' calls, answered empty: one call per distinct request (e.g. CloudTrail: one
+  // LookupEvents per event name and region, since a call takes a single lookup attribute).
+  for (const [action, requests] of simulator.distinctRequests) add(action, requests.size);
   return bounds;
 }
 
@@ -255,4 +271,37 @@ export function lowerBounds(
 export function seriesHours(snapshot: AccountSnapshot): number {
   const first = Object.values(snapshot.metrics.byInstance)[0]?.cpu;
   return first ? (first.values.length * first.periodSeconds * 1000) / HOUR_MS : 0;
+}
+
+/** Samples RSS every 25 ms and keeps the highest value per phase of the run. */
+class MemoryWatch {
+  private current = "start";
+  private readonly highest = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 25);
+    this.timer.unref();
+  }
+
+  phase(name: string): void {
+    this.sample();
+    this.current = name;
+    this.sample();
+  }
+
+  stop(): void {
+    this.sample();
+    clearInterval(this.timer);
+  }
+
+  peaks(): Record<string, number> {
+    return Object.fromEntries(this.highest);
+  }
+
+  private sample(): void {
+    const rss = process.memoryUsage.rss();
+    this.highest.set(this.current, Math.max(this.highest.get(this.current) ?? 0, rss));
+  }
 }

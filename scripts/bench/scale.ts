@@ -9,7 +9,7 @@
  *   npx tsx scripts/bench/scale.ts [--sizes 100,1000,10000] [--latency 50] [--json]
  */
 import { spawnSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type BenchResult, runBenchmark } from "./run.js";
 
@@ -36,7 +36,9 @@ async function child(size: number, latencyMs: number): Promise<void> {
   const result = await runBenchmark({
     instances: size,
     latencyMs,
-    ...(verbose ? { onProgress: (ms: number, m: string) => process.stderr.write(`${(ms / 1000).toFixed(1)}s ${m}\n`) } : {}),
+    ...(verbose
+      ? { onProgress: (ms: number, m: string) => process.stderr.write(`${(ms / 1000).toFixed(1)}s ${m}\n`) }
+      : {}),
   });
   const out: ChildResult = { ...result, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
   process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -72,6 +74,12 @@ function printRun(r: ChildResult): void {
       `(wave instances in findings: ${r.waveInstancesFound}/${r.waveInstances})`,
   );
   console.log(
+    `collection CPU ${(r.collectCpuMs / 1000).toFixed(2)} s | peak RSS by phase: ` +
+      Object.entries(r.peakRssByPhase)
+        .map(([phase, bytes]) => `${phase} ${mb(bytes)}`)
+        .join(", "),
+  );
+  console.log(
     `AWS charge ${usd(r.charge.totalUsd)}: GetMetricData ${fmt(r.charge.metricsRequested)} metrics ${usd(r.charge.getMetricDataUsd)}, ` +
       `Cost Explorer ${r.charge.costExplorerRequests} requests ${usd(r.charge.costExplorerUsd)}, ListMetrics ${usd(r.charge.listMetricsUsd)}`,
   );
@@ -95,19 +103,25 @@ function printRun(r: ChildResult): void {
 }
 
 function printSummary(results: ChildResult[]): void {
-  console.log("\n| instances | wall time | calls / lower bound | ratio | peak RSS | AWS charge | rules | snapshot JSON |");
+  console.log(
+    "\n| instances | wall time | calls / lower bound | ratio | peak RSS | AWS charge | rules | snapshot JSON |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of results) {
     console.log(
-      `| ${fmt(r.instances)} | ${(r.wallMs / 1000).toFixed(2)} s | ${fmt(r.totalSent)} / ${fmt(r.totalLowerBound)} | ` +
+      `| ${fmt(r.instances)} | ${(r.wallMs / 1000).toFixed(2)} s (CPU ${(r.collectCpuMs / 1000).toFixed(1)} s) | ${fmt(r.totalSent)} / ${fmt(r.totalLowerBound)} | ` +
         `${r.ratio.toFixed(2)} | ${mb(r.peakRssBytes)} | ${usd(r.charge.totalUsd)} | ${r.rulesMs.toFixed(0)} ms | ${mb(r.snapshotJsonBytes)} |`,
     );
   }
   const big = results.find((r) => r.instances === 10_000);
   const small = results.find((r) => r.instances === 100);
   console.log("\nTargets:");
-  console.log(`  calls within ${TARGETS.ratio}x of the lower bound: ${results.map((r) => `${fmt(r.instances)} ${mark(r.ratio <= TARGETS.ratio)}`).join(", ")}`);
-  console.log(`  peak RSS under 512 MB: ${results.map((r) => `${fmt(r.instances)} ${mark(r.peakRssBytes < TARGETS.peakRssBytes)}`).join(", ")}`);
+  console.log(
+    `  calls within ${TARGETS.ratio}x of the lower bound: ${results.map((r) => `${fmt(r.instances)} ${mark(r.ratio <= TARGETS.ratio)}`).join(", ")}`,
+  );
+  console.log(
+    `  peak RSS under 512 MB: ${results.map((r) => `${fmt(r.instances)} ${mark(r.peakRssBytes < TARGETS.peakRssBytes)}`).join(", ")}`,
+  );
   if (big) {
     console.log(`  10,000 instances under 60 s: ${mark(big.wallMs < TARGETS.wallMsAt10k)}`);
     console.log(`  10,000 instances under $0.40: ${mark(big.charge.totalUsd < TARGETS.chargeAt10k)}`);
@@ -115,7 +129,10 @@ function printSummary(results: ChildResult[]): void {
   }
   if (small) console.log(`  100 instances under $0.02: ${mark(small.charge.totalUsd < TARGETS.chargeAt100)}`);
   console.log(
-    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${mb(totalmem())} memory, Node ${process.version}`,
+    `\nMachine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), ${mb(totalmem())} memory, Node ${process.version}, ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")} at the end (timings are only comparable on an otherwise idle machine)`,
   );
 }
 

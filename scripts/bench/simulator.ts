@@ -24,8 +24,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClientFactory } from "../../lambda/collect/clients.js";
 import { createClientFactory } from "../../lambda/collect/clients.js";
-import { costGroups, type GeneratedAccount, metricValue, TYPE_BY_NAME, userDataFor } from "./generate.js";
-import { ENABLED_REGIONS, NOT_OPTED_IN_REGIONS } from "./generate.js";
+import {
+  costGroups,
+  ENABLED_REGIONS,
+  type GeneratedAccount,
+  metricValue,
+  NOT_OPTED_IN_REGIONS,
+  TYPE_BY_NAME,
+  userDataFor,
+} from "./generate.js";
 
 /** GetMetricData limits per call. */
 export const SIM_GMD_MAX_QUERIES = 500;
@@ -106,6 +113,14 @@ type Output = Record<string, unknown>;
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 const EC2_PAGINATED = new Set(["DescribeInstances", "DescribeInstanceTypes"]);
+/** Services and EC2 actions whose lower bound the benchmark derives from the account itself. */
+const DERIVED_SERVICES = new Set(["sts", "cloudwatch", "ce"]);
+const DERIVED_EC2_ACTIONS = new Set([
+  "DescribeRegions",
+  "DescribeInstances",
+  "DescribeInstanceTypes",
+  "DescribeInstanceAttribute",
+]);
 
 export interface SimulatorOptions {
   account: GeneratedAccount;
@@ -119,6 +134,12 @@ export class AwsSimulator {
   readonly calls = new Map<string, ActionCount>();
   /** GetMetricData queries in answered calls: what CloudWatch bills. */
   metricsRequested = 0;
+  /**
+   * For the calls the generated account answers empty (the section collectors' services), the
+   * distinct requests by action (region and input, pagination aside): with nothing to page through,
+   * one call per distinct request is the least that reads the same data.
+   */
+  readonly distinctRequests = new Map<string, Set<string>>();
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly account: GeneratedAccount;
   private readonly latencyMs: number;
@@ -141,10 +162,18 @@ export class AwsSimulator {
   async handle(service: string, region: string, commandName: string, input: Input): Promise<Output> {
     const action = commandName.replace(/Command$/, "");
     const key =
-      action === "DescribeInstanceAttribute" ? `${service}:${action}(${String(input.Attribute)})` : `${service}:${action}`;
+      action === "DescribeInstanceAttribute"
+        ? `${service}:${action}(${String(input.Attribute)})`
+        : `${service}:${action}`;
     const count = this.calls.get(key) ?? { sent: 0, throttled: 0, rejected: 0 };
     this.calls.set(key, count);
     count.sent += 1;
+    if (!DERIVED_SERVICES.has(service) && !DERIVED_EC2_ACTIONS.has(action)) {
+      const { NextToken: _next, nextToken: _token, ...request } = input;
+      const distinct = this.distinctRequests.get(key) ?? new Set<string>();
+      distinct.add(`${region}|${JSON.stringify(request)}`);
+      this.distinctRequests.set(key, distinct);
+    }
     const bucket = this.bucketFor(service, region, action, input);
     const allowed = bucket ? bucket.tryTake() : true;
     if (this.latencyMs > 0) await sleep(this.latencyMs);
@@ -198,7 +227,11 @@ export class AwsSimulator {
   private answer(service: string, region: string, action: string, input: Input): Output {
     switch (`${service}:${action}`) {
       case "sts:GetCallerIdentity":
-        return { Account: "123456789012", Arn: "arn:aws:sts::123456789012:assumed-role/minewatch/audit", UserId: "AROA" };
+        return {
+          Account: "123456789012",
+          Arn: "arn:aws:sts::123456789012:assumed-role/minewatch/audit",
+          UserId: "AROA",
+        };
       case "ec2:DescribeRegions":
         return {
           Regions: [
@@ -301,7 +334,10 @@ export class AwsSimulator {
   private getMetricData(input: Input): Output {
     const queries = (input.MetricDataQueries ?? []) as {
       Id?: string;
-      MetricStat?: { Metric?: { MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }; Period?: number };
+      MetricStat?: {
+        Metric?: { MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] };
+        Period?: number;
+      };
     }[];
     if (queries.length > SIM_GMD_MAX_QUERIES) {
       throw new SimulatedAwsError(
@@ -396,7 +432,11 @@ export class AwsSimulator {
           AnomalyScore: { MaxScore: 0.98, CurrentScore: 0.97 },
           Impact: { MaxImpact: 812.5, TotalImpact: 1430.2 },
           RootCauses: [
-            { Service: "Amazon Elastic Compute Cloud - Compute", Region: waveRegion, UsageType: "BoxUsage:p3.16xlarge" },
+            {
+              Service: "Amazon Elastic Compute Cloud - Compute",
+              Region: waveRegion,
+              UsageType: "BoxUsage:p3.16xlarge",
+            },
           ],
         },
       ],
@@ -461,7 +501,11 @@ export function simulatedClientFactory(simulator: AwsSimulator): ClientFactory {
   const real = createClientFactory({ credentials: { accessKeyId: "AKIABENCHMARK0000000", secretAccessKey: "bench" } });
   const attached = new WeakSet<object>();
   const wrap =
-    <A extends unknown[], C extends object>(service: string, build: (...args: A) => C, regionOf: (...args: A) => string) =>
+    <A extends unknown[], C extends object>(
+      service: string,
+      build: (...args: A) => C,
+      regionOf: (...args: A) => string,
+    ) =>
     (...args: A): C => {
       const client = build(...args);
       if (!attached.has(client)) {

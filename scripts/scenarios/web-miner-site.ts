@@ -233,15 +233,53 @@ export function buildWebMinerSite(): AccountSnapshot {
       "Lm3kP9xQ2wE4rT6yU8iO0pA1sD3fG5hJ",
       '"e4d909c290d0fb1ca068ffaddf22cbd0"',
     ),
-    tools("tools/resize.html", RESIZE_PAGE, "2026-06-11T10:40:00.000Z", "bV7nM2cX4zL6kJ8hG0fD1sA3qW5eR9tY", '"0cc175b9c0f1b6a831c399e269772661"'),
-    tools("tools/resize.js", RESIZE_SCRIPT, "2026-06-11T10:40:00.000Z", "hG4jK6lZ8xC0vB2nM4qW6eR8tY0uI2oP", '"92eb5ffee6ae2fec3ad71c777531578f"'),
+    tools(
+      "tools/resize.html",
+      RESIZE_PAGE,
+      "2026-06-11T10:40:00.000Z",
+      "bV7nM2cX4zL6kJ8hG0fD1sA3qW5eR9tY",
+      '"0cc175b9c0f1b6a831c399e269772661"',
+    ),
+    tools(
+      "tools/resize.js",
+      RESIZE_SCRIPT,
+      "2026-06-11T10:40:00.000Z",
+      "hG4jK6lZ8xC0vB2nM4qW6eR8tY0uI2oP",
+      '"92eb5ffee6ae2fec3ad71c777531578f"',
+    ),
   ];
 
-  const sites: WebSite[] = [
-    { kind: "s3-website", bucket: SHOP_BUCKET, region: REGION, domains: [`${SHOP_BUCKET}.s3-website-${REGION}.amazonaws.com`], scanned: true },
-    { kind: "cloudfront-origin", bucket: SHOP_BUCKET, region: REGION, distributionId: SHOP_DISTRIBUTION, domains: shopDomains, scanned: true },
-    { kind: "s3-website", bucket: TOOLS_BUCKET, region: REGION, domains: [`${TOOLS_BUCKET}.s3-website-${REGION}.amazonaws.com`], scanned: true },
-    { kind: "cloudfront-origin", bucket: TOOLS_BUCKET, region: REGION, distributionId: TOOLS_DISTRIBUTION, domains: toolsDomains, scanned: true },
+  const unsorted: WebSite[] = [
+    {
+      kind: "s3-website",
+      bucket: SHOP_BUCKET,
+      region: REGION,
+      domains: [`${SHOP_BUCKET}.s3-website-${REGION}.amazonaws.com`],
+      scanned: true,
+    },
+    {
+      kind: "cloudfront-origin",
+      bucket: SHOP_BUCKET,
+      region: REGION,
+      distributionId: SHOP_DISTRIBUTION,
+      domains: shopDomains,
+      scanned: true,
+    },
+    {
+      kind: "s3-website",
+      bucket: TOOLS_BUCKET,
+      region: REGION,
+      domains: [`${TOOLS_BUCKET}.s3-website-${REGION}.amazonaws.com`],
+      scanned: true,
+    },
+    {
+      kind: "cloudfront-origin",
+      bucket: TOOLS_BUCKET,
+      region: REGION,
+      distributionId: TOOLS_DISTRIBUTION,
+      domains: toolsDomains,
+      scanned: true,
+    },
     {
       kind: "s3-website",
       bucket: CAMPAIGN_BUCKET,
@@ -259,9 +297,15 @@ export function buildWebMinerSite(): AccountSnapshot {
       scanned: false,
       note: "Amplify Hosting content is not scanned: the Amplify API offers no download of deployed artifacts",
     },
-  ].sort((a, b) => (a.bucket ?? a.appId ?? "").localeCompare(b.bucket ?? b.appId ?? "") || (a.distributionId ?? "").localeCompare(b.distributionId ?? ""));
+  ];
+  const sites = unsorted.sort(
+    (a, b) =>
+      (a.bucket ?? a.appId ?? "").localeCompare(b.bucket ?? b.appId ?? "") ||
+      (a.distributionId ?? "").localeCompare(b.distributionId ?? ""),
+  );
 
-  const previous = (o: WebObject, before: string) => [objectUriOf(o), analyzeWebText(before, "html").scriptSources] as const;
+  const previous = (o: WebObject, before: string) =>
+    [objectUriOf(o), analyzeWebText(before, "html").scriptSources] as const;
   const previousScriptSources = {
     collectedAt: PREVIOUS_RUN,
     byObject: Object.fromEntries([
@@ -335,8 +379,7 @@ export function buildWebMinerSite(): AccountSnapshot {
     },
     regions: REGIONS.map((name) => ({ name, optInStatus: "opt-in-not-required" })),
     coverage: coverage.sort(
-      (a, b) =>
-        a.region.localeCompare(b.region) || a.service.localeCompare(b.service) || a.api.localeCompare(b.api),
+      (a, b) => a.region.localeCompare(b.region) || a.service.localeCompare(b.service) || a.api.localeCompare(b.api),
     ),
     webContent: {
       objectBudget: 500,

@@ -40,7 +40,11 @@ function metricQueries(count: number): { Id: string; MetricStat: object }[] {
   return Array.from({ length: count }, (_, i) => ({
     Id: `q${i}`,
     MetricStat: {
-      Metric: { Namespace: "AWS/EC2", MetricName: "CPUUtilization", Dimensions: [{ Name: "InstanceId", Value: "i-1" }] },
+      Metric: {
+        Namespace: "AWS/EC2",
+        MetricName: "CPUUtilization",
+        Dimensions: [{ Name: "InstanceId", Value: "i-1" }],
+      },
       Period: 3600,
       Stat: "Average",
     },
@@ -93,8 +97,20 @@ describe("AwsSimulator", () => {
   });
 
   it.each([
-    { service: "ce", command: "GetAnomaliesCommand", region: "us-east-1", perSecond: 5, name: "LimitExceededException" },
-    { service: "cloudtrail", command: "LookupEventsCommand", region: "eu-west-1", perSecond: 2, name: "ThrottlingException" },
+    {
+      service: "ce",
+      command: "GetAnomaliesCommand",
+      region: "us-east-1",
+      perSecond: 5,
+      name: "LimitExceededException",
+    },
+    {
+      service: "cloudtrail",
+      command: "LookupEventsCommand",
+      region: "eu-west-1",
+      perSecond: 2,
+      name: "ThrottlingException",
+    },
   ])("limits $service $command to $perSecond per second", async ({ service, command, region, perSecond, name }) => {
     const clock = manualClock();
     const simulator = new AwsSimulator({ account, latencyMs: 0, clock: clock.now });
@@ -137,7 +153,11 @@ describe("AwsSimulator", () => {
   });
 
   it("is retried by the real SDK client when it throttles (adaptive retry, as in production)", async () => {
-    const simulator = new AwsSimulator({ account, latencyMs: 0, limits: { lookupEvents: { capacity: 1, refillPerSecond: 4 } } });
+    const simulator = new AwsSimulator({
+      account,
+      latencyMs: 0,
+      limits: { lookupEvents: { capacity: 1, refillPerSecond: 4 } },
+    });
     const cloudTrail = simulatedClientFactory(simulator).cloudTrail("eu-west-1");
     const answers = await Promise.all(
       [1, 2, 3].map(() => cloudTrail.send(new LookupEventsCommand({ MaxResults: 50 }))),

@@ -320,6 +320,36 @@ describe("CloudTrail collector: failures become coverage", () => {
     expect(trail.lookupStart).toBe(new Date(NOW.getTime() - EVENT_HISTORY_DAYS * DAY).toISOString());
   });
 
+  it("makes no call when the whole window is older than the event history, and says so", async () => {
+    const { context, coverage, stub } = setup(["eu-west-1"]);
+    context.window = { start: new Date(NOW.getTime() - 200 * DAY), end: new Date(NOW.getTime() - 100 * DAY) };
+    const trail = await run(context);
+    expect(stub("eu-west-1")).not.toHaveReceivedAnyCommand();
+    expect(trail.events).toEqual([]);
+    expect(coverage.entries.map((e) => [e.region, e.status])).toEqual([
+      ["global", "skipped"],
+      ["global", "skipped"],
+    ]);
+  });
+
+  it("a client that cannot be built is that region's gap; the other regions are still read", async () => {
+    const { context, coverage, stub } = setup(["eu-west-1"]);
+    const working = context.clients.cloudTrail;
+    context.clients = fakeClientFactory({
+      cloudTrail: (region: string) => {
+        if (region === "eu-west-1")
+          throw awsError("InvalidClientTokenId", "The security token included in the request is invalid");
+        return working(region);
+      },
+    });
+    await run(context);
+    expect(coverage.entries).toContainEqual(
+      expect.objectContaining({ region: "eu-west-1", status: "failed", reason: "access-denied" }),
+    );
+    expect(coverage.entries).toContainEqual(expect.objectContaining({ region: "global", status: "ok" }));
+    expect(calls(stub("us-east-1")).map(eventNameOf)).toEqual([...IAM_EVENT_NAMES]);
+  });
+
   it("bounds the lookup period by the margin and the 90-day history", () => {
     expect(lookupPeriod(WINDOW, NOW).start).toEqual(new Date(WINDOW.start.getTime() - LOOKBACK_MARGIN_DAYS * DAY));
     const old = { start: new Date(NOW.getTime() - 89 * DAY), end: WINDOW_END };

@@ -87,25 +87,30 @@ describe("web content collector", () => {
   });
 
   it("finds website buckets and CloudFront S3 origins, and reads only HTML and JavaScript", async () => {
-    cloudFront.on(ListDistributionsCommand).resolvesOnce({
-      DistributionList: {
-        IsTruncated: true,
-        NextMarker: "page-2",
-        Items: [{ Id: "E1OTHER", DomainName: "d0.cloudfront.net", Origins: { Items: [{ DomainName: "api.example.com" }] } }],
-      } as never,
-    }).resolvesOnce({
-      DistributionList: {
-        IsTruncated: false,
-        Items: [
-          {
-            Id: "E2SHOP",
-            DomainName: "d111111abcdef8.cloudfront.net",
-            Aliases: { Items: ["shop.example.com"] },
-            Origins: { Items: [{ DomainName: "www.example.com.s3.eu-west-1.amazonaws.com", OriginPath: "" }] },
-          },
-        ],
-      } as never,
-    });
+    cloudFront
+      .on(ListDistributionsCommand)
+      .resolvesOnce({
+        DistributionList: {
+          IsTruncated: true,
+          NextMarker: "page-2",
+          Items: [
+            { Id: "E1OTHER", DomainName: "d0.cloudfront.net", Origins: { Items: [{ DomainName: "api.example.com" }] } },
+          ],
+        } as never,
+      })
+      .resolvesOnce({
+        DistributionList: {
+          IsTruncated: false,
+          Items: [
+            {
+              Id: "E2SHOP",
+              DomainName: "d111111abcdef8.cloudfront.net",
+              Aliases: { Items: ["shop.example.com"] },
+              Origins: { Items: [{ DomainName: "www.example.com.s3.eu-west-1.amazonaws.com", OriginPath: "" }] },
+            },
+          ],
+        } as never,
+      });
     s3.on(ListObjectsV2Command).resolves({
       IsTruncated: false,
       Contents: [
@@ -149,14 +154,22 @@ describe("web content collector", () => {
     expect(index?.siteDomains).toEqual(expect.arrayContaining(["shop.example.com", "d111111abcdef8.cloudfront.net"]));
     expect(content.sites.map((s) => s.kind).sort()).toEqual(["cloudfront-origin", "s3-website"]);
     expect(ctx.coverage.entries).toContainEqual(
-      expect.objectContaining({ status: "ok", api: "web-scan:www.example.com", message: expect.stringContaining("3 other") }),
+      expect.objectContaining({
+        status: "ok",
+        api: "web-scan:www.example.com",
+        message: expect.stringContaining("3 other"),
+      }),
     );
   });
 
   it("pages through many objects and reads the newest within the object budget", async () => {
     const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000);
     const page = (from: number, count: number) =>
-      Array.from({ length: count }, (_, k) => ({ Key: `posts/p${from + k}.html`, Size: 500, LastModified: day(from + k) }));
+      Array.from({ length: count }, (_, k) => ({
+        Key: `posts/p${from + k}.html`,
+        Size: 500,
+        LastModified: day(from + k),
+      }));
     s3.on(ListObjectsV2Command)
       .resolvesOnce({ IsTruncated: true, NextContinuationToken: "t1", Contents: page(0, 1000) })
       .resolvesOnce({ IsTruncated: true, NextContinuationToken: "t2", Contents: page(1000, 1000) })
@@ -182,7 +195,11 @@ describe("web content collector", () => {
 
   it("records AccessDenied on a bucket as coverage and stops asking for its objects", async () => {
     s3.on(ListObjectsV2Command).resolves({
-      Contents: Array.from({ length: 30 }, (_, k) => ({ Key: `p${k}.html`, Size: 10, LastModified: new Date(2026, 0, k + 1) })),
+      Contents: Array.from({ length: 30 }, (_, k) => ({
+        Key: `p${k}.html`,
+        Size: 10,
+        LastModified: new Date(2026, 0, k + 1),
+      })),
     });
     s3.on(GetObjectCommand).rejects(awsError("AccessDenied", "not authorized to perform s3:GetObject"));
     const ctx = context({ enabled: true });
@@ -195,7 +212,11 @@ describe("web content collector", () => {
       expect.objectContaining({ status: "failed", reason: "access-denied", api: "GetObject:www.example.com" }),
     );
     expect(ctx.coverage.entries).toContainEqual(
-      expect.objectContaining({ status: "partial", reason: "access-denied", message: expect.stringContaining("30 HTML") }),
+      expect.objectContaining({
+        status: "partial",
+        reason: "access-denied",
+        message: expect.stringContaining("30 HTML"),
+      }),
     );
   });
 

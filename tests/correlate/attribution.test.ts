@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../lambda/core/sections/cloudtrail.js";
 import {
+  activePrincipals,
   attributeResources,
   isProgrammaticAgent,
   launchHistoryKnownSince,
   principalActivity,
   principalKey,
-  principalsInWindow,
 } from "../../lambda/correlate/attribution.js";
 import {
   assumedRoleIdentity,
@@ -27,7 +27,7 @@ import {
   unauthorizedRunInstances,
   VPS_IP,
 } from "../support/cloudtrail-events.js";
-import { ACCOUNT_ID, buildSnapshot, daysAgo, hoursAgo } from "../support/snapshot-builder.js";
+import { ACCOUNT_ID, buildSnapshot, daysAgo, hoursAgo, instance } from "../support/snapshot-builder.js";
 
 const LEAKED_KEY = "AKIA4EXAMPLECIDEPLOY";
 const USER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/ci-deploy`;
@@ -238,7 +238,7 @@ describe("principalActivity", () => {
     ]);
     expect(activity?.iamPersistence[1]?.request.accessKeyId).toBe("AKIA4EXAMPLEBACKUP01");
     expect(activity?.terminationProtection.map((e) => e.request.instanceId)).toEqual(["i-0a00000000000001a"]);
-    expect(activity?.launchesBeforeWindow).toEqual([]);
+    expect(activity?.launchesBefore).toEqual([]);
     expect(activity?.firstCallAt).toBe(hoursAgo(6.2));
     expect(activity?.lastCallAt).toBe(hoursAgo(5.48));
   });
@@ -246,17 +246,37 @@ describe("principalActivity", () => {
   it("separates a role's launches before the window from those in it", () => {
     const activity = principalActivity(snapshotWith(), ROLE_ARN);
     expect(activity?.launches.map((e) => e.principal.accessKeyId)).toEqual(["ASIA4EXAMPLEMLSESS02"]);
-    expect(activity?.launchesBeforeWindow.map((e) => e.principal.accessKeyId)).toEqual(["ASIA4EXAMPLEMLSESS01"]);
+    expect(activity?.launchesBefore.map((e) => e.principal.accessKeyId)).toEqual(["ASIA4EXAMPLEMLSESS01"]);
   });
 
-  it("is undefined for a principal with no call in the window; principalsInWindow lists callers by first call", () => {
+  it("extends back to a still-running launch before the window, with its lead-up", () => {
+    const records = [
+      dryRunInstances({ identity: leaked, time: hoursAgo(31), region: "us-east-2" }),
+      runInstances({ identity: leaked, time: hoursAgo(30), region: "us-east-2", instanceIds: ["i-0a00000000000001a"] }),
+      createUser({ identity: leaked, time: hoursAgo(29), userName: "backup-svc" }),
+    ];
+    const snapshot = buildSnapshot({
+      instances: [instance({ instanceId: "i-0a00000000000001a", region: "us-east-2", launchTime: hoursAgo(30) })],
+      cloudTrail: cloudTrailSection(records, daysAgo(8)),
+    });
+    const activity = principalActivity(snapshot, USER_ARN);
+    expect(activity?.since).toBe(hoursAgo(54));
+    expect(activity?.events.map((e) => e.eventName)).toEqual(["RunInstances", "RunInstances", "CreateUser"]);
+    expect(activity?.launchedResources.map((r) => r.id)).toEqual(["i-0a00000000000001a"]);
+    expect(activity?.dryRuns).toHaveLength(1);
+    expect(activePrincipals(snapshot)).toEqual([USER_ARN]);
+    // Without the running instance it is yesterday's news.
+    expect(principalActivity({ ...snapshot, instances: [] }, USER_ARN)).toBeUndefined();
+  });
+
+  it("is undefined for a principal with no call in the window; activePrincipals lists callers by first call", () => {
     const snapshot = snapshotWith([
       ...pipelineRecords().slice(0, 1),
       runInstances({ identity: rootIdentity(), time: hoursAgo(1), instanceIds: ["i-0e00000000000001a"] }),
     ]);
     expect(principalActivity(snapshot, ROLE_ARN)).toBeUndefined();
-    expect(principalsInWindow(snapshot)).toEqual([`root:${ACCOUNT_ID}`]);
-    expect(principalsInWindow(snapshotWith())).toEqual([USER_ARN, ROLE_ARN]);
+    expect(activePrincipals(snapshot)).toEqual([`root:${ACCOUNT_ID}`]);
+    expect(activePrincipals(snapshotWith())).toEqual([USER_ARN, ROLE_ARN]);
   });
 });
 

@@ -197,7 +197,10 @@ describe("Minewatch stack", () => {
       .map((f) => (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties)
       .map((p) => p.Environment?.Variables?.[AUDIT_ENV.MINEWATCH_CONFIG])
       .find((v) => typeof v === "string") as string;
-    expect(JSON.parse(config).webScan).toMatchObject({ enabled: true, buckets: ["www.example.com", "docs.example.com"] });
+    expect(JSON.parse(config).webScan).toMatchObject({
+      enabled: true,
+      buckets: ["www.example.com", "docs.example.com"],
+    });
 
     const everySite = synthesize({ webScanAllWebsiteBuckets: "true" });
     expect(grantsOf(everySite, "s3:GetObject")).toEqual([expect.stringContaining(":s3:::*/*")]);

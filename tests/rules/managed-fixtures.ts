@@ -29,7 +29,8 @@ export const MINER_SCRIPT = [
 ].join("\n");
 /** A cleanup script: names a miner binary but mines nothing (weak on its own). */
 export const WEAK_SCRIPT = "#!/bin/bash\npkill -f xmrig || true\n";
-export const BENIGN_SCRIPT = "#!/bin/bash\nset -e\npip install --upgrade jupyterlab-git\nconda install -y -n python3 pandas\n";
+export const BENIGN_SCRIPT =
+  "#!/bin/bash\nset -e\npip install --upgrade jupyterlab-git\nconda install -y -n python3 pandas\n";
 export const MINER_BUILDSPEC = [
   "version: 0.2",
   "phases:",

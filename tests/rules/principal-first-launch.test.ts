@@ -15,10 +15,17 @@ import {
   type TrailRecord,
   VPS_IP,
 } from "../support/cloudtrail-events.js";
-import { ACCOUNT_ID, buildSnapshot, daysAgo, hoursAgo, ruleContext, WINDOW_END } from "../support/snapshot-builder.js";
+import {
+  ACCOUNT_ID,
+  buildSnapshot,
+  daysAgo,
+  hoursAgo,
+  instance,
+  ruleContext,
+  WINDOW_END,
+} from "../support/snapshot-builder.js";
 
 const USER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/ci-deploy`;
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/ci-runner`;
 const leaked = iamUserIdentity("ci-deploy", "AKIA4EXAMPLECIDEPLOY");
 const ciRole = (n: number) => assumedRoleIdentity("ci-runner", `gha-${n}`, `ASIA4EXAMPLECIRUN00${n}`);
 const TASK_ARN = `arn:aws:ecs:eu-central-1:${ACCOUNT_ID}:task/miners/4f1c0b2a9d8e4c7b8a6f5e4d3c2b1a09`;
@@ -188,6 +195,23 @@ describe("MW-PRINCIPAL-FIRST-LAUNCH", () => {
       launchRegions: ["us-east-2"],
       historyKnownSince: daysAgo(8),
     });
+  });
+
+  it("a launch before the window whose instance still runs is still today's incident; a terminated one is not", () => {
+    const records = [
+      runInstances({ identity: leaked, time: hoursAgo(30), region: "us-east-2", instanceIds: ["i-0a00000000000001a"] }),
+    ];
+    const evaluateWith = (state: "running" | "terminated") => {
+      const snapshot = buildSnapshot({
+        instances: [
+          instance({ instanceId: "i-0a00000000000001a", region: "us-east-2", state, launchTime: hoursAgo(30) }),
+        ],
+        cloudTrail: cloudTrailSection(records, daysAgo(8)),
+      });
+      return principalFirstLaunch.evaluate(snapshot, ruleContext(snapshot));
+    };
+    expect(evaluateWith("running").map((s) => [s.resource.id, s.severity])).toEqual([["i-0a00000000000001a", "high"]]);
+    expect(evaluateWith("terminated")).toEqual([]);
   });
 
   it("returns nothing without a CloudTrail section", () => {

@@ -90,17 +90,17 @@ describe("MW-WEB-MINER-SCRIPT", () => {
   });
 
   it.each([
-    [
-      "an eval of decoded text",
-      `<script>eval(atob("dmFyIHg9MTtjb25zb2xlLmxvZyh4KQ=="))</script>`,
-      "obfuscated-loader",
-    ],
+    ["an eval of decoded text", `<script>eval(atob("dmFyIHg9MTtjb25zb2xlLmxvZyh4KQ=="))</script>`, "obfuscated-loader"],
     [
       "char codes spelling a hash-rate option",
       `<script>var o={};o[String.fromCharCode(116,104,114,111,116,116,108,101)]=0.2;</script>`,
       "obfuscated-loader",
     ],
-    ["a WebSocket to a proxy-shaped URL", `<script>var w=new WebSocket("wss://ws7.cdn-sync.net:8443/proxy")</script>`, "mining-socket"],
+    [
+      "a WebSocket to a proxy-shaped URL",
+      `<script>var w=new WebSocket("wss://ws7.cdn-sync.net:8443/proxy")</script>`,
+      "mining-socket",
+    ],
   ])("is medium for %s alone", (_label, page, kind) => {
     const [signal] = evaluate([webObject("index.html", `<html><body>${page}</body></html>`)]);
     expect(signal?.severity).toBe("medium");
@@ -159,9 +159,12 @@ describe("MW-WEB-NEW-SCRIPT-SOURCE", () => {
     `<html><head><script src="/js/app.js"></script><script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>${extra}</head></html>`;
 
   it("is low for a new third-party host alone", () => {
-    const signals = evaluate([webObject("index.html", page(`<script src="https://cdn.widgets.io/chat.js"></script>`))], {
-      "s3://www.example.com/index.html": before,
-    });
+    const signals = evaluate(
+      [webObject("index.html", page(`<script src="https://cdn.widgets.io/chat.js"></script>`))],
+      {
+        "s3://www.example.com/index.html": before,
+      },
+    );
     expect(signals).toHaveLength(1);
     expect(signals[0]).toMatchObject({ ruleId: "MW-WEB-NEW-SCRIPT-SOURCE", severity: "low" });
     expect(signals[0]?.details?.newHosts).toEqual(["cdn.widgets.io"]);
@@ -182,7 +185,11 @@ describe("MW-WEB-NEW-SCRIPT-SOURCE", () => {
 
   it.each([
     ["the same hosts as before", page(""), { "s3://www.example.com/index.html": before }],
-    ["a new script on the site's own domain", page(`<script src="https://d111111abcdef8.cloudfront.net/x.js"></script>`), { "s3://www.example.com/index.html": before }],
+    [
+      "a new script on the site's own domain",
+      page(`<script src="https://d111111abcdef8.cloudfront.net/x.js"></script>`),
+      { "s3://www.example.com/index.html": before },
+    ],
     ["a page the previous run did not see", page(`<script src="https://cdn.widgets.io/chat.js"></script>`), {}],
     ["no previous state", page(`<script src="https://cdn.widgets.io/chat.js"></script>`), undefined],
   ])("stays quiet for %s", (_label, html, previous) => {

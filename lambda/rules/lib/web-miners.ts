@@ -6,8 +6,9 @@
  * Only code counts: a known name in page text (a blog post about Coinhive, a code sample in <pre>)
  * is markup, not a miner. Script sources, decoded literals and script excerpts are code.
  */
-import type { AccountSnapshot } from "../../core/snapshot.js";
+
 import type { WebObject } from "../../core/sections/web-content.js";
+import type { AccountSnapshot } from "../../core/snapshot.js";
 import { MINING_PORTS, POOL_DOMAINS } from "./miner-indicators.js";
 
 export type WebMinerKind = "known-miner" | "miner-api" | "miner-wasm" | "mining-socket" | "obfuscated-loader";
@@ -52,12 +53,12 @@ export const WEB_MINER_NAMES = [
   "coinerra",
 ] as const;
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const KNOWN_NAME = new RegExp(
   `(?<![a-z0-9])(${[...WEB_MINER_NAMES, ...POOL_DOMAINS]
     .sort((a, b) => b.length - a.length)
-    .map(escape)
+    .map(escapeRegExp)
     .join("|")})(?![a-z0-9])`,
   "i",
 );
@@ -72,7 +73,8 @@ const MINER_API_KNOWN =
 const MINER_API_GENERIC = /\.(anonymous|user|token)\s*\(\s*["'][A-Za-z0-9_-]{8,}["']\s*,\s*\{[^}]*\bthrottle\s*:/i;
 
 /** Code that runs what it just decoded, the shape of an obfuscated loader. */
-const EVAL_DECODED = /\b(?:eval|Function)\s*\(\s*(?:atob|unescape|decodeURIComponent|String\.fromCharCode|function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e)/i;
+const EVAL_DECODED =
+  /\b(?:eval|Function)\s*\(\s*(?:atob|unescape|decodeURIComponent|String\.fromCharCode|function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e)/i;
 /** Words a decoded literal has no business holding unless it is part of a miner. */
 const MINING_WORDS = /\b(?:miner|mining|hashes|hashrate|throttle|stratum|monero|xmr|cryptonight|randomx)\b/i;
 
@@ -93,11 +95,23 @@ export function webMinerEvidence(object: WebObject): WebMinerEvidence[] {
     if (excerpt.context !== "script") continue;
     const name = KNOWN_NAME.exec(excerpt.text)?.[1];
     if (name) {
-      add({ kind: "known-miner", indicator: name.toLowerCase(), source: "excerpt", line: excerpt.line, text: excerpt.text });
+      add({
+        kind: "known-miner",
+        indicator: name.toLowerCase(),
+        source: "excerpt",
+        line: excerpt.line,
+        text: excerpt.text,
+      });
     }
     const api = MINER_API_KNOWN.exec(excerpt.text) ?? MINER_API_GENERIC.exec(excerpt.text);
     if (api) {
-      add({ kind: "miner-api", indicator: api[0].replace(/\s+/g, ""), source: "excerpt", line: excerpt.line, text: excerpt.text });
+      add({
+        kind: "miner-api",
+        indicator: api[0].replace(/\s+/g, ""),
+        source: "excerpt",
+        line: excerpt.line,
+        text: excerpt.text,
+      });
     }
     const loader = EVAL_DECODED.exec(excerpt.text);
     if (loader) {
@@ -152,7 +166,9 @@ function miningProxyShape(url: string): boolean {
   try {
     const parsed = new URL(url);
     const port = Number(parsed.port);
-    return (MINING_PORTS as readonly number[]).includes(port) || /^\/(?:proxy|miner|mine|pool)\b/i.test(parsed.pathname);
+    return (
+      (MINING_PORTS as readonly number[]).includes(port) || /^\/(?:proxy|miner|mine|pool)\b/i.test(parsed.pathname)
+    );
   } catch {
     return false;
   }
@@ -174,7 +190,9 @@ export function hostOf(url: string): string | undefined {
  * Undefined when the object is outside what the distribution serves.
  */
 export function cdnPath(snapshot: AccountSnapshot, object: WebObject, distributionId: string): string | undefined {
-  const site = snapshot.webContent?.sites.find((s) => s.distributionId === distributionId && s.bucket === object.bucket);
+  const site = snapshot.webContent?.sites.find(
+    (s) => s.distributionId === distributionId && s.bucket === object.bucket,
+  );
   const prefix = (site?.originPath ?? "").replace(/^\/+|\/+$/g, "");
   if (prefix && !object.key.startsWith(`${prefix}/`)) return undefined;
   return `/${prefix ? object.key.slice(prefix.length + 1) : object.key}`;
