@@ -30,7 +30,7 @@ import { collectCosts } from "./cost-explorer.js";
 import { CoverageRecorder, classifyAwsError } from "./coverage.js";
 import { collectEc2Region, collectRegions } from "./ec2.js";
 import { REGION_CONCURRENCY } from "./limits.js";
-import { SECTION_COLLECTORS, type SectionCollector, type SectionContext, type SnapshotSections } from "./sections.js";
+import { mergeSections, SECTION_COLLECTORS, type SectionCollector, type SectionContext, type SnapshotSections } from "./sections.js";
 
 /** Where account-wide EC2 calls (DescribeRegions) go: enabled in every account. */
 export const DEFAULT_REGION = "us-east-1";
@@ -154,7 +154,7 @@ async function collectSections(
       }
     }),
   );
-  return Object.assign({}, ...results) as SnapshotSections;
+  return mergeSections(results);
 }
 
 async function identifyAccount(sts: STSClient): Promise<string> {

@@ -376,9 +376,18 @@ function stopStep(
   if (lines.length === 0) return undefined;
   const spot = incident.instances.filter((i) => i.lifecycle === "spot");
   return {
-    description: `Stop the compute: instances (one command per region), ECS tasks, SageMaker notebooks (stopped, then deleted), CodeBuild builds and projects, Amplify apps, Lambda functions (throttled to zero, then deleted).${
+    description: `Stop the compute: ${[
+      byRegion.size > 0 ? "the instances (one command per region)" : "",
+      tasksByCluster.size > 0 ? "the ECS tasks" : "",
+      ofType(incident, "sagemaker-notebook").length > 0 ? "the SageMaker notebooks (stopped, then deleted)" : "",
+      ofType(incident, "codebuild-project").length > 0 ? "the CodeBuild builds, then their projects" : "",
+      ofType(incident, "amplify-app").length > 0 ? "the Amplify apps" : "",
+      ofType(incident, "lambda-function").length > 0 ? "the Lambda functions (throttled to zero, then deleted)" : "",
+    ]
+      .filter(Boolean)
+      .join(", ")}.${
       spot.length > 0
-        ? ` ${spot.length} of the instances are spot instances: one-time spot instances cannot be stopped, terminate those instead once their snapshots are done.`
+        ? ` ${spot.length === 1 ? "1 of the instances is a spot instance" : `${spot.length} of the instances are spot instances`}: one-time spot instances cannot be stopped, terminate those instead once their snapshots are done.`
         : ""
     }`,
     command: lines.join("\n"),

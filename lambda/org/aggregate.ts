@@ -17,7 +17,7 @@ import type { CostAnomaly, CoverageEntry } from "../core/snapshot.js";
 import { s3Location } from "../publish/s3.js";
 import { type DefaultSummary, publishFindings } from "../publish/sns.js";
 import { type AuditReport, AuditReportSchema, type Finding } from "../report/model.js";
-import { type Severity, SEVERITIES, severityRank } from "../rules/types.js";
+import { SEVERITIES, type Severity, severityRank } from "../rules/types.js";
 import {
   type AccountListing,
   AccountListingSchema,

@@ -120,10 +120,15 @@ export function createAuditAccountHandler(deps: AuditAccountDeps | (() => AuditA
       );
     }
     const startedAt = new Date(input.startedAt);
-    const stored = await storeRun(d.s3, settings.REPORT_BUCKET, runKeys(settings.REPORT_PREFIX, account.id, startedAt, input.runId), {
-      report,
-      snapshot,
-    });
+    const stored = await storeRun(
+      d.s3,
+      settings.REPORT_BUCKET,
+      runKeys(settings.REPORT_PREFIX, account.id, startedAt, input.runId),
+      {
+        report,
+        snapshot,
+      },
+    );
     return record({
       status: "audited",
       accountId: account.id,

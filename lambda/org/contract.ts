@@ -43,7 +43,12 @@ export const AccountListingSchema = z.object({
 });
 
 /** One Map item: the run's coordinates and the account. */
-export const AuditAccountInputSchema = z.object({ runId, startedAt: isoDateTime, runPrefix, account: AccountRefSchema });
+export const AuditAccountInputSchema = z.object({
+  runId,
+  startedAt: isoDateTime,
+  runPrefix,
+  account: AccountRefSchema,
+});
 
 export const AuditedOutcomeSchema = z.object({
   status: z.literal("audited"),

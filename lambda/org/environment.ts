@@ -38,11 +38,17 @@ export const AuditAccountEnvironmentSchema = z.object({
   [AUDIT_ENV.REPORT_BUCKET]: shared[AUDIT_ENV.REPORT_BUCKET],
   [AUDIT_ENV.REPORT_PREFIX]: shared[AUDIT_ENV.REPORT_PREFIX],
   [AUDIT_ENV.MINEWATCH_CONFIG]: shared[AUDIT_ENV.MINEWATCH_CONFIG],
-  MEMBER_ROLE_NAME: z.string().regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name").default(MEMBER_ROLE_NAME),
+  MEMBER_ROLE_NAME: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, "expected an IAM role name")
+    .default(MEMBER_ROLE_NAME),
   /** Not a secret (AWS: it prevents the confused deputy), but it must match the StackSet's parameter. */
   EXTERNAL_ID: z.string().regex(EXTERNAL_ID_PATTERN, "expected 2-1224 characters of letters, digits and +=,.@:/-"),
   /** aws, aws-cn, aws-us-gov: the member role ARN's partition. */
-  PARTITION: z.string().regex(/^aws[a-z-]*$/, "expected an AWS partition such as aws").default("aws"),
+  PARTITION: z
+    .string()
+    .regex(/^aws[a-z-]*$/, "expected an AWS partition such as aws")
+    .default("aws"),
 });
 
 export const AggregateEnvironmentSchema = z.object({

@@ -144,7 +144,12 @@ function renderBody(report: OrganizationReport, context: OrgEmailContext, level:
       out.push(...wrapList(ids, "  "));
       if (quiet.length > level.quiet) out.push(`  ... and ${quiet.length - level.quiet} more.`);
     } else if (partial.length > 0) {
-      out.push(...wrapList(partial.slice(0, 300).map((a) => `${a.accountId}*`), "  "));
+      out.push(
+        ...wrapList(
+          partial.slice(0, 300).map((a) => `${a.accountId}*`),
+          "  ",
+        ),
+      );
     }
   }
 
@@ -162,14 +167,17 @@ function accountBlock(account: AccountSection, level: Level): string[] {
   if (spend) lines.push(`   ${spend}`);
   for (const finding of account.findings.slice(0, level.findings)) lines.push(`   - ${findingLine(finding, level)}`);
   if (account.findings.length > level.findings) {
-    lines.push(`   ... and ${account.findings.length - level.findings} more in ${account.reportLocation ?? "the account report"}`);
+    lines.push(
+      `   ... and ${account.findings.length - level.findings} more in ${account.reportLocation ?? "the account report"}`,
+    );
   } else if (account.reportLocation && level.findings > 0) {
     lines.push(`   Account report: ${account.reportLocation}`);
   }
   for (const gap of account.gaps.slice(0, level.gaps)) {
     lines.push(`   gap: ${gap.region} ${gap.service} ${gap.api} ${gap.status}${gap.reason ? ` (${gap.reason})` : ""}`);
   }
-  if (account.gaps.length > level.gaps) lines.push(`   ${account.gaps.length - level.gaps} more coverage gaps in the account report.`);
+  if (account.gaps.length > level.gaps)
+    lines.push(`   ${account.gaps.length - level.gaps} more coverage gaps in the account report.`);
   return lines;
 }
 
@@ -199,7 +207,9 @@ function spendLine(account: AccountSection): string | undefined {
   }
   if (account.anomalies.length > 0) {
     const impact = account.anomalies.reduce((sum, a) => sum + a.totalImpactUsd, 0);
-    parts.push(`${account.anomalies.length} cost anomal${account.anomalies.length === 1 ? "y" : "ies"} (impact ${usd(impact)})`);
+    parts.push(
+      `${account.anomalies.length} cost anomal${account.anomalies.length === 1 ? "y" : "ies"} (impact ${usd(impact)})`,
+    );
   }
   return parts.length > 0 ? `Costs: ${parts.join("; ")}` : undefined;
 }
@@ -208,13 +218,17 @@ function costSection(report: OrganizationReport, level: Level): string[] {
   const c = report.costs;
   const out = [`ORGANIZATION COSTS (Cost Explorer, read once from the payer account: ${c.requests} requests)`];
   if (c.status !== "ok") {
-    out.push(`  ${c.status === "failed" ? "NOT read" : "Read in part"}: ${c.reason ?? "error"}${c.message ? `: ${oneLine(c.message, 400)}` : ""}`);
+    out.push(
+      `  ${c.status === "failed" ? "NOT read" : "Read in part"}: ${c.reason ?? "error"}${c.message ? `: ${oneLine(c.message, 400)}` : ""}`,
+    );
   }
   const jumps = report.accounts.filter(
     (a) => a.costs && a.costs.latestDayUsd > SPEND_JUMP_FACTOR * a.costs.baselineDailyUsd && a.costs.latestDayUsd >= 1,
   );
   if (jumps.length > 0) {
-    out.push(`  Accounts spending over ${SPEND_JUMP_FACTOR}x their 14-day average on ${c.latestDay} (${jumps.length}):`);
+    out.push(
+      `  Accounts spending over ${SPEND_JUMP_FACTOR}x their 14-day average on ${c.latestDay} (${jumps.length}):`,
+    );
     for (const a of jumps.slice(0, Math.max(level.accounts, 10))) {
       out.push(`    - ${accountName(a)}: ${usd(a.costs?.latestDayUsd ?? 0)} vs ${usd(a.costs?.baselineDailyUsd ?? 0)}`);
     }

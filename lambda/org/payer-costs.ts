@@ -14,8 +14,8 @@ import {
   GetCostAndUsageCommand,
   type ResultByTime,
 } from "@aws-sdk/client-cost-explorer";
-import { classifyAwsError } from "../collect/coverage.js";
 import { COMPUTE_SERVICE, toCostAnomaly, utcDate } from "../collect/cost-explorer.js";
+import { classifyAwsError } from "../collect/coverage.js";
 import type { CostAnomaly, CoverageReason } from "../core/snapshot.js";
 
 /** Full days compared against: two weeks smooth out weekly cycles without paging far back. */

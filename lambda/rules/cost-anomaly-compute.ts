@@ -37,6 +37,47 @@ export function isComputeService(service: string | undefined): boolean {
 export const ANOMALY_LOOKBACK_DAYS = 3;
 /** Total impact from which an anomaly on its own is high. */
 export const HIGH_IMPACT_USD = 100;
+/**
+ * A peak is recurring when some baseline day already spent at least this share of the recent peak
+ * on the same instance type (or, without a usage type, in the same region): the month-end close.
+ */
+export const RECURRING_PEAK_SHARE = 0.8;
+
+/** "USE2-BoxUsage:g4dn.12xlarge" -> "g4dn.12xlarge"; undefined for other usage types. */
+export function instanceTypeOfUsage(usageType: string | undefined): string | undefined {
+  const match = /BoxUsage:([a-z0-9-]+\.[a-z0-9]+)$/.exec(usageType ?? "");
+  return match?.[1];
+}
+
+/**
+ * The baseline day that already spent about as much as the recent peak, when there is one: Cost
+ * Explorer's anomaly model flags peaks the account has every month, the account's own history
+ * says whether this one is new.
+ */
+function recurringPeak(
+  snapshot: AccountSnapshot,
+  recentStart: number,
+  key: { instanceType?: string | undefined; region?: string | undefined },
+): { day: string; usd: number; recentPeakUsd: number; on: string } | undefined {
+  const costs = snapshot.costs;
+  if (!costs || recentStart <= 0) return undefined;
+  const on = key.instanceType ? `${key.instanceType} instances` : key.region ? `region ${key.region}` : undefined;
+  const series = key.instanceType
+    ? costs.byInstanceType[key.instanceType]
+    : key.region
+      ? costs.byRegion[key.region]
+      : undefined;
+  if (!series || !on) return undefined;
+  const recentPeak = Math.max(0, ...series.slice(recentStart));
+  if (recentPeak <= 0) return undefined;
+  let best = -1;
+  series.slice(0, recentStart).forEach((v, i) => {
+    if (best < 0 || v > (series[best] ?? 0)) best = i;
+  });
+  const usd = series[best] ?? 0;
+  if (usd < RECURRING_PEAK_SHARE * recentPeak) return undefined;
+  return { day: costs.days[best] ?? "", usd: round(usd, 2), recentPeakUsd: round(recentPeak, 2), on };
+}
 
 function overlaps(anomaly: CostAnomaly, fromMs: number, toMs: number): boolean {
   const start = Date.parse(`${anomaly.startDate}T00:00:00Z`);
@@ -58,7 +99,7 @@ export const costAnomalyCompute: Rule = {
     "Open the anomaly in Cost Explorer (Cost Anomaly Detection) and follow its root cause to the region and usage " +
     "type; list the running resources of that service there. If they are unknown, contain them and rotate the " +
     "credentials that created them. Request a billing adjustment from AWS Support once contained.",
-  evaluate(snapshot: AccountSnapshot, _context: RuleContext): Signal[] {
+  evaluate(snapshot: AccountSnapshot, { profile }: RuleContext): Signal[] {
     const fromMs = Date.parse(snapshot.window.start) - ANOMALY_LOOKBACK_DAYS * DAY_MS;
     const toMs = Date.parse(snapshot.window.end);
     const signals: Signal[] = [];
@@ -73,14 +114,21 @@ export const costAnomalyCompute: Rule = {
       const usageTypes = [...new Set(computeCauses.flatMap((c) => (c.usageType ? [c.usageType] : [])))];
       const impact = round(anomaly.totalImpactUsd, 2);
       const span = anomaly.endDate ? `${anomaly.startDate} to ${anomaly.endDate}` : `since ${anomaly.startDate}`;
+      const recurring = recurringPeak(snapshot, profile.costRecentStartIndex, {
+        instanceType: instanceTypeOfUsage(first?.usageType),
+        region: first?.region,
+      });
       signals.push({
         ruleId: costAnomalyCompute.id,
         resource: { type: "cost-anomaly", id: anomaly.anomalyId, region },
-        severity: anomaly.totalImpactUsd >= HIGH_IMPACT_USD ? "high" : "medium",
+        severity: recurring ? "low" : anomaly.totalImpactUsd >= HIGH_IMPACT_USD ? "high" : "medium",
         message:
           `Cost anomaly of $${impact.toFixed(2)} ${span} in ${services.join(", ")}` +
           ` (region ${regions.length > 0 ? regions.join(", ") : "not given"}` +
-          `${usageTypes.length > 0 ? `, usage type ${usageTypes.join(", ")}` : ""}).`,
+          `${usageTypes.length > 0 ? `, usage type ${usageTypes.join(", ")}` : ""}).` +
+          (recurring
+            ? ` The account spent about as much on ${recurring.on} before ($${recurring.usd.toFixed(2)} on ${recurring.day}, against a recent peak of $${recurring.recentPeakUsd.toFixed(2)}): a recurring peak, low on its own.`
+            : ""),
         details: {
           totalImpactUsd: impact,
           maxImpactUsd: anomaly.maxImpactUsd === undefined ? null : round(anomaly.maxImpactUsd, 2),
@@ -91,6 +139,8 @@ export const costAnomalyCompute: Rule = {
           usageTypes,
           score: anomaly.score ?? null,
           highImpactUsd: HIGH_IMPACT_USD,
+          recurringPeakDay: recurring?.day ?? null,
+          recurringPeakUsd: recurring?.usd ?? null,
         },
       });
     }

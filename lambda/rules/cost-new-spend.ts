@@ -7,7 +7,7 @@
  * the recent ones; see AccountProfile). Without costs in the snapshot this rule is silent and
  * MW-COVERAGE-GAP reports why.
  */
-import { BASELINE_SPEND_USD_PER_DAY } from "../core/profile.js";
+import { type AccountProfile, BASELINE_SPEND_USD_PER_DAY, familiarity } from "../core/profile.js";
 import type { AccountSnapshot } from "../core/snapshot.js";
 import { isComputeService } from "./cost-anomaly-compute.js";
 import { round } from "./lib/series.js";
@@ -97,15 +97,16 @@ export const costNewSpend: Rule = {
       (name) => NOT_A_REGION.has(name) || baselineRegions.has(name),
       threshold,
     )) {
+      const explained = explainedByOwnWorkload(snapshot, profile, s.name);
       signals.push({
         ruleId: costNewSpend.id,
         resource: { type: "region-spend", id: s.name, region: s.name },
-        severity: severityFor(s),
+        severity: explained ? "low" : severityFor(s),
         message:
           `New spend in ${s.name}: $${s.maxDaily.toFixed(2)} on ${s.maxDay} ($${s.recentTotal.toFixed(2)} over ` +
-          `the last ${recentDays} days), in a region with no day at or above $${BASELINE_SPEND_USD_PER_DAY.toFixed(2)} ` +
-          `in the previous ${baselineDays} days.`,
-        details: common(s),
+          `the last ${recentDays} days), in a region without spend on most of the previous ${baselineDays} days.` +
+          (explained ? ` Every instance running there looks like the account's own workload (${explained}).` : ""),
+        details: { ...common(s), explainedByOwnWorkload: explained ?? null },
       });
     }
 
@@ -144,3 +145,16 @@ export const costNewSpend: Rule = {
     return signals;
   },
 };
+
+/**
+ * Why a new region's spend is explained by the account's own workload: instances run there and
+ * every one wears an instance profile of the account's established instances (a rollout). Undefined
+ * when nothing runs there that Minewatch can see, or something unfamiliar does.
+ */
+function explainedByOwnWorkload(snapshot: AccountSnapshot, profile: AccountProfile, region: string): string | undefined {
+  const here = snapshot.instances.filter((i) => i.region === region && i.state !== "terminated");
+  if (here.length === 0) return undefined;
+  const reasons = here.map((i) => familiarity(i, profile));
+  if (reasons.some((r) => r === undefined)) return undefined;
+  return `${here.length} instance${here.length === 1 ? "" : "s"}; ${reasons[0]}`;
+}

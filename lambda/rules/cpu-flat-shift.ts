@@ -21,7 +21,9 @@ import {
   HOUR_MS,
   hourOfDayProfile,
   mean,
+  percentile,
   pointTime,
+  presentPoints,
   presentValues,
   profileRange,
   resampleHourly,
@@ -50,6 +52,22 @@ export const MIN_SHIFT_POINTS_AFTER_LOST_CYCLE = 10;
 export const CLEAR_CYCLE_STRENGTH = 0.4;
 /** ...and the hourly means swing by at least 10 points (noise on a flat line can look "explained"). */
 export const CLEAR_CYCLE_RANGE_POINTS = 10;
+
+/** Slow ramp: the first days of the baseline are the reference a patient miner cannot move... */
+export const RAMP_EARLY_DAYS = 3;
+/** ...when the daily means climbed on at least this share of days... */
+export const RAMP_MIN_RISING_SHARE = 0.7;
+/** ...over at least this many days of baseline. */
+export const RAMP_MIN_DAYS = 10;
+/**
+ * Raised floor: a miner added on top of a workload that keeps its daily cycle. The recent low
+ * (10th percentile) must sit MIN_SHIFT_POINTS above the baseline's low and above where the
+ * instance spent three quarters of its baseline hours (the 75th percentile).
+ */
+export const FLOOR_PERCENTILE = 10;
+export const FLOOR_ABOVE_BASELINE_PERCENTILE = 75;
+/** Baseline nights this quiet (10th percentile, %) were idle: a busy floor now is high. */
+export const IDLE_FLOOR_PERCENT = 15;
 
 interface CpuShape {
   hours: number;
@@ -114,12 +132,17 @@ export const cpuFlatShift: Rule = {
       if (recent.hours < Math.max(12, cpuRecentHours * MIN_RECENT_COVERAGE)) continue;
 
       const flat = recent.cov !== undefined && recent.cov <= MAX_FLAT_COV && !recent.hasClearCycle;
-      if (!flat) continue;
       const rise = recent.mean - baseline.mean;
-      const bigShift = rise >= MIN_SHIFT_POINTS && recent.mean >= MIN_SHIFT_RATIO * baseline.mean;
       const lostCycle = baseline.hasClearCycle;
+      const bigShift = rise >= MIN_SHIFT_POINTS && recent.mean >= MIN_SHIFT_RATIO * baseline.mean;
       const shiftAfterLostCycle = lostCycle && rise >= MIN_SHIFT_POINTS_AFTER_LOST_CYCLE;
-      if (!bigShift && !shiftAfterLostCycle) continue;
+      const baselineSeries = sliceByTime(cpu, baselineStart, recentStart);
+      const recentSeries = sliceByTime(cpu, recentStart, end);
+      const change: Change | undefined =
+        flat && (bigShift || shiftAfterLostCycle)
+          ? { kind: "plateau", severity: lostCycle ? "high" : "medium" }
+          : (detectRamp(flat, recent.mean, baselineSeries) ?? detectRaisedFloor(recentSeries, baselineSeries));
+      if (!change) continue;
 
       const details = {
         recentMean: round(recent.mean),
@@ -139,18 +162,23 @@ export const cpuFlatShift: Rule = {
         baselineStart: new Date(baselineStart).toISOString(),
         maxFlatCoefficientOfVariation: MAX_FLAT_COV,
         minShiftPoints: MIN_SHIFT_POINTS,
+        change: change.kind,
+        ...(change.details ?? {}),
       };
       const baselineShape = lostCycle
         ? `followed a daily cycle (strength ${details.baselineCycleStrength}) that has vanished`
         : "had no daily cycle";
+      const head =
+        change.kind === "plateau"
+          ? `CPU flat at ${details.recentMean} % (+/-${details.recentStdDev}) for the last ${recent.hours} h, ` +
+            `up ${round(rise)} points from its ${cpuBaselineDays}-day baseline (mean ${details.baselineMean} % ` +
+            `over ${baseline.hours} h), which ${baselineShape}.`
+          : (change.message ?? "");
       signals.push({
         ruleId: cpuFlatShift.id,
         resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
-        severity: lostCycle ? "high" : "medium",
-        message:
-          `CPU flat at ${details.recentMean} % (+/-${details.recentStdDev}) for the last ${recent.hours} h, ` +
-          `up ${round(rise)} points from its ${cpuBaselineDays}-day baseline (mean ${details.baselineMean} % ` +
-          `over ${baseline.hours} h), which ${baselineShape}.`,
+        severity: change.severity,
+        message: head,
         details,
       });
     }
@@ -173,4 +201,96 @@ export function shiftStartTime(series: Series, midpoint: number): number | undef
     start = pointTime(hourly, index);
   }
   return start;
+}
+
+interface Change {
+  kind: "plateau" | "slow-ramp" | "raised-floor";
+  severity: "high" | "medium";
+  message?: string;
+  details?: Record<string, number | string | boolean>;
+}
+
+/** Mean CPU per UTC day of the series, oldest first (days without data are left out). */
+function dailyMeans(series: Series): { day: number; mean: number }[] {
+  const byDay = new Map<number, number[]>();
+  for (const point of presentPoints(resampleHourly(series))) {
+    const day = Math.floor(point.time / (24 * HOUR_MS));
+    const list = byDay.get(day);
+    if (list) list.push(point.value);
+    else byDay.set(day, [point.value]);
+  }
+  return [...byDay.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([day, values]) => ({ day, mean: mean(values) ?? 0 }));
+}
+
+/**
+ * A slow ramp: the recent CPU is flat, well above the first days of the baseline, and the baseline
+ * climbed day after day to get there. The whole-baseline mean has absorbed most of such a rise, so
+ * the plateau test alone misses it; organic growth does not climb every day and then sit flat
+ * around the clock.
+ */
+function detectRamp(flat: boolean, recentMean: number, baseline: Series): Change | undefined {
+  if (!flat) return undefined;
+  const days = dailyMeans(baseline);
+  if (days.length < RAMP_MIN_DAYS) return undefined;
+  const early = mean(days.slice(0, RAMP_EARLY_DAYS).map((d) => d.mean)) ?? 0;
+  const rise = recentMean - early;
+  if (rise < MIN_SHIFT_POINTS || recentMean < MIN_SHIFT_RATIO * early) return undefined;
+  let rising = 0;
+  for (let k = 1; k < days.length; k++) if ((days[k]?.mean ?? 0) > (days[k - 1]?.mean ?? 0)) rising += 1;
+  const risingShare = rising / (days.length - 1);
+  if (risingShare < RAMP_MIN_RISING_SHARE) return undefined;
+  return {
+    kind: "slow-ramp",
+    severity: "high",
+    message:
+      `CPU flat at ${round(recentMean)} % now, after climbing on ${rising} of ${days.length - 1} days of its baseline ` +
+      `from ${round(early)} % (mean of its first ${RAMP_EARLY_DAYS} days): a slow ramp that a fixed threshold and the ` +
+      "baseline mean both absorb, then a plateau around the clock.",
+    details: {
+      earlyBaselineMean: round(early),
+      rampRiseFromEarlyBaseline: round(rise),
+      risingDays: rising,
+      baselineDays: days.length,
+      risingShare: round(risingShare, 2),
+      rampMinRisingShare: RAMP_MIN_RISING_SHARE,
+    },
+  };
+}
+
+/**
+ * A raised floor: the workload keeps its daily cycle, but its lows moved up and stay there. That is
+ * what a capped miner added on top of existing work looks like (the Tesla pods on busy nodes); a
+ * busier day lifts the peaks, not the nights.
+ */
+function detectRaisedFloor(recent: Series, baseline: Series): Change | undefined {
+  const recentValues = presentValues(resampleHourly(recent));
+  const baselineValues = presentValues(resampleHourly(baseline));
+  const recentFloor = percentile(recentValues, FLOOR_PERCENTILE);
+  const baselineFloor = percentile(baselineValues, FLOOR_PERCENTILE);
+  const baselineUpper = percentile(baselineValues, FLOOR_ABOVE_BASELINE_PERCENTILE);
+  if (recentFloor === undefined || baselineFloor === undefined || baselineUpper === undefined) return undefined;
+  const rise = recentFloor - baselineFloor;
+  if (rise < MIN_SHIFT_POINTS || recentFloor < MIN_SHIFT_RATIO * Math.max(1, baselineFloor)) return undefined;
+  if (recentFloor < baselineUpper) return undefined;
+  const idleBefore = baselineFloor < IDLE_FLOOR_PERCENT;
+  return {
+    kind: "raised-floor",
+    severity: idleBefore ? "high" : "medium",
+    message:
+      `CPU never drops below about ${round(recentFloor)} % any more (10th percentile of the last ${recentValues.length} h), ` +
+      `up ${round(rise)} points from its baseline low of ${round(baselineFloor)} % and above where it spent three ` +
+      `quarters of its baseline hours (${round(baselineUpper)} %)` +
+      (idleBefore
+        ? ": hours that were idle for weeks are now busy, as when a capped miner runs under the usual workload."
+        : "."),
+    details: {
+      recentFloor: round(recentFloor),
+      baselineFloor: round(baselineFloor),
+      baselineUpperQuartile: round(baselineUpper),
+      floorRise: round(rise),
+      idleFloorBefore: idleBefore,
+    },
+  };
 }

@@ -4,7 +4,8 @@
  * On its own this is medium: batch jobs, builds and load tests do the same. Correlation raises it
  * when it meets a new region, an unusual type or a miner string.
  */
-import type { AccountSnapshot } from "../core/snapshot.js";
+import { type AccountProfile, instanceFamily } from "../core/profile.js";
+import type { AccountSnapshot, Instance } from "../core/snapshot.js";
 import { longestRunAtOrAbove, mean, resampleHourly, round, sliceByTime } from "./lib/series.js";
 import type { Rule, RuleContext, Signal } from "./types.js";
 
@@ -21,7 +22,7 @@ export const cpuSustainedHigh: Rule = {
     "Check who launched the instance and what runs on it (SSM Session Manager: top, ps, outbound connections " +
     "to ports 3333/4444/5555 or pool domains). If nobody owns the workload, snapshot the volume for forensics, " +
     "then stop the instance and rotate the credentials that launched it.",
-  evaluate(snapshot: AccountSnapshot, { config }: RuleContext): Signal[] {
+  evaluate(snapshot: AccountSnapshot, { config, profile }: RuleContext): Signal[] {
     const { highCpuPercent, highCpuMinHours } = config.thresholds;
     const windowStart = Date.parse(snapshot.window.start);
     const windowEnd = Date.parse(snapshot.window.end);
@@ -35,14 +36,16 @@ export const cpuSustainedHigh: Rule = {
       if (!run || run.hours < highCpuMinHours) continue;
       const runMean = round(mean(run.values) ?? 0);
       const runMax = round(Math.max(...run.values));
+      const scheduler = schedulerNode(instance, profile);
       signals.push({
         ruleId: cpuSustainedHigh.id,
         resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
-        severity: "medium",
+        severity: scheduler ? "low" : "medium",
         message:
           `CPU at or above ${highCpuPercent} % for ${run.hours} h in a row ` +
           `(mean ${runMean} %, max ${runMax} %) from ${new Date(run.startMs).toISOString()} ` +
-          `to ${new Date(run.endMs).toISOString()}.`,
+          `to ${new Date(run.endMs).toISOString()}.` +
+          (scheduler ? ` It is ${scheduler} in a home region, of a family the account uses: a full CPU is its job.` : ""),
         details: {
           hours: run.hours,
           mean: runMean,
@@ -51,9 +54,28 @@ export const cpuSustainedHigh: Rule = {
           minHours: highCpuMinHours,
           runStart: new Date(run.startMs).toISOString(),
           runEnd: new Date(run.endMs).toISOString(),
+          schedulerNode: scheduler ?? null,
         },
       });
     }
     return signals;
   },
 };
+
+/** Tags AWS batch and HPC schedulers put on the nodes they start. */
+const SCHEDULER_TAGS: readonly { prefix: string; what: string }[] = [
+  { prefix: "aws:batch:", what: "an AWS Batch compute node" },
+  { prefix: "parallelcluster:", what: "an AWS ParallelCluster node" },
+];
+
+/**
+ * What scheduler runs the instance, when it is a batch or HPC node in a home region of a known
+ * family: there, hours at 100 % are the job. A node of a new family or in an unused region stays
+ * medium (a Batch compute environment is a way to mine too).
+ */
+function schedulerNode(instance: Instance, profile: AccountProfile): string | undefined {
+  if (!profile.homeRegions.includes(instance.region)) return undefined;
+  if (!profile.knownFamilies.includes(instanceFamily(instance.instanceType))) return undefined;
+  const keys = Object.keys(instance.tags);
+  return SCHEDULER_TAGS.find(({ prefix }) => keys.some((key) => key.startsWith(prefix)))?.what;
+}

@@ -6,7 +6,7 @@
  * Every instance of a wave gets a signal carrying the same waveId, so correlation can join a fleet
  * spread over several regions into one finding.
  */
-import { ESTABLISHED_AFTER_DAYS } from "../core/profile.js";
+import { type AccountProfile, ESTABLISHED_AFTER_DAYS, familiarity } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
 import { formatTime, launchedInWindow } from "./lib/instances.js";
 import type { Rule, Severity, Signal } from "./types.js";
@@ -79,7 +79,7 @@ export const ec2LaunchWave: Rule = {
   recommendation:
     "Look up the RunInstances / RequestSpotInstances / CreateFleet events of the wave in CloudTrail: one principal and one access key usually launched all of them. " +
     "If it is not a known pipeline, deactivate that access key first, then stop the instances in every region and cancel spot requests and fleets so they are not relaunched.",
-  evaluate(snapshot, { config }) {
+  evaluate(snapshot, { config, profile }) {
     const { launchWaveMinutes, launchWaveMinInstances } = config.thresholds;
     const establishedGroups = establishedAutoScalingGroups(snapshot);
     const signals: Signal[] = [];
@@ -102,6 +102,7 @@ export const ec2LaunchWave: Rule = {
         sharedLaunchTemplate ? `same launch template ${sharedLaunchTemplate}` : undefined,
       ].filter((s): s is string => s !== undefined);
       const startedBeforeWindow = Date.parse(first.launchTime) < Date.parse(snapshot.window.start);
+      const routine = routineWave(wave, profile);
       const waveText =
         `one of ${wave.length} instances launched within ${spanMinutes} min (${formatTime(first.launchTime)} to ${formatTime(last.launchTime)}) ` +
         `in ${regions.length} region${regions.length > 1 ? "s" : ""} (${regions.join(", ")})${sameness.length > 0 ? `, ${sameness.join(", ")}` : ""}` +
@@ -113,12 +114,14 @@ export const ec2LaunchWave: Rule = {
         signals.push({
           ruleId: ec2LaunchWave.id,
           resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
-          severity: normalScaling ? "low" : waveSeverity,
+          severity: normalScaling || routine ? "low" : waveSeverity,
           message:
             `${instance.instanceId} (${instance.instanceType}, ${instance.region}) is ${waveText}.` +
             (normalScaling
               ? ` It belongs to Auto Scaling group ${group}, which has had instances for over ${ESTABLISHED_AFTER_DAYS} days: likely normal scaling.`
-              : ""),
+              : routine
+                ? ` Every instance of the wave looks like the account's own workload (${routine}): likely a deploy, CI or batch burst, low on its own.`
+                : ""),
           details: {
             waveId,
             size: wave.length,
@@ -132,6 +135,7 @@ export const ec2LaunchWave: Rule = {
             instanceTypes: [...new Set(wave.map((i) => i.instanceType))].sort(),
             autoScalingGroup: group ?? null,
             establishedAutoScalingGroup: normalScaling,
+            routineWave: routine ?? null,
             startedBeforeWindow,
             launchWaveMinutes,
             launchWaveMinInstances,
@@ -142,3 +146,14 @@ export const ec2LaunchWave: Rule = {
     return signals;
   },
 };
+
+/**
+ * Why the whole wave looks routine (every instance familiar: home region and known family, or an
+ * instance profile the account's established instances wear), or undefined. CI bursts, batch
+ * scale-outs, load tests and rollouts launch in waves too; a wave is alarming for what it is made of.
+ */
+function routineWave(wave: readonly Instance[], profile: AccountProfile): string | undefined {
+  const reasons = wave.map((instance) => familiarity(instance, profile));
+  if (reasons.some((r) => r === undefined)) return undefined;
+  return reasons[0];
+}

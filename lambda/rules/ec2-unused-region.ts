@@ -3,7 +3,7 @@
  * leaked-key pattern is instances in every region at once, where nobody looks.
  */
 import type { AccountProfile } from "../core/profile.js";
-import { ESTABLISHED_AFTER_DAYS } from "../core/profile.js";
+import { ESTABLISHED_AFTER_DAYS, familiarity } from "../core/profile.js";
 import { activeInWindow, ageText, formatTime, launchedInWindow } from "./lib/instances.js";
 import type { Rule, Signal } from "./types.js";
 
@@ -34,13 +34,17 @@ export const ec2UnusedRegion: Rule = {
       if (profile.homeRegions.includes(instance.region)) continue;
       const launched = `launched ${formatTime(instance.launchTime)} (${ageText(instance.launchTime, new Date(snapshot.window.end))} before the window end)`;
       const what = `${instance.instanceId} (${instance.instanceType}, ${instance.state}) in ${instance.region}, ${launched}`;
+      // A rollout of the account's own stack wears the account's own instance profiles: still worth
+      // a line (a new region is news), but low on its own.
+      const familiar = familiarity(instance, profile);
+      const ownWorkload = familiar ? `; it looks like the account's own workload rolled out to a new region (${familiar})` : "";
       signals.push({
         ruleId: ec2UnusedRegion.id,
         resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
-        severity: noHistory ? "low" : "medium",
+        severity: noHistory || familiar ? "low" : "medium",
         message: noHistory
           ? `${what}; the account has no instance or spend history to compare regions against, so every region is new.`
-          : `${what}: a region outside the account's usual ones (${homeRegionsText(profile)}).`,
+          : `${what}: a region outside the account's usual ones (${homeRegionsText(profile)})${ownWorkload}.`,
         details: {
           region: instance.region,
           instanceType: instance.instanceType,
@@ -50,6 +54,7 @@ export const ec2UnusedRegion: Rule = {
           homeRegions: profile.homeRegions,
           homeRegionsSource: profile.homeRegionsSource,
           noRegionHistory: noHistory,
+          familiarWorkload: familiar ?? null,
         },
       });
     }

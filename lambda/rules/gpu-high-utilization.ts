@@ -5,6 +5,7 @@
  * An attacker's instance will never run our agent, so a GPU instance without the metric is not a
  * pass: it gets a low signal saying the GPU is unobserved, and correlation weighs it with the rest.
  */
+import { instanceFamily } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
 import { HOUR_MS, longestRunAtOrAbove, mean, presentValues, resampleHourly, round, sliceByTime } from "./lib/series.js";
 import type { Rule, RuleContext, Signal } from "./types.js";
@@ -46,7 +47,7 @@ export const gpuHighUtilization: Rule = {
     "Check the instance's launcher (CloudTrail RunInstances), tags and role against known ML pipelines; if nobody " +
     "owns it, snapshot the volume and stop it. To observe GPUs, install the CloudWatch agent with the nvidia_smi " +
     "plugin and append the InstanceId dimension on every GPU instance you run on purpose.",
-  evaluate(snapshot: AccountSnapshot, { config }: RuleContext): Signal[] {
+  evaluate(snapshot: AccountSnapshot, { config, profile }: RuleContext): Signal[] {
     const { highGpuPercent, highCpuMinHours } = config.thresholds;
     const startMs = Date.parse(snapshot.window.start);
     const endMs = Date.parse(snapshot.window.end);
@@ -62,13 +63,20 @@ export const gpuHighUtilization: Rule = {
         const run = longestRunAtOrAbove(hourly, highGpuPercent);
         if (run && run.hours >= highCpuMinHours) {
           const runMean = round(mean(run.values) ?? 0);
+          // A family the account runs most days, in its home region (a render farm, nightly
+          // training): busy GPUs there are its normal work, so this stays a low note on its own.
+          const family = instanceFamily(instance.instanceType);
+          const routine = profile.routineFamilies.includes(family) && profile.homeRegions.includes(instance.region);
           signals.push({
             ruleId: gpuHighUtilization.id,
             resource,
-            severity: "medium",
+            severity: routine ? "low" : "medium",
             message:
               `GPU utilization at or above ${highGpuPercent} % for ${run.hours} h in a row (mean ${runMean} %) ` +
-              `on ${instance.instanceType}, from ${new Date(run.startMs).toISOString()} to ${new Date(run.endMs).toISOString()}.`,
+              `on ${instance.instanceType}, from ${new Date(run.startMs).toISOString()} to ${new Date(run.endMs).toISOString()}.` +
+              (routine
+                ? ` The account runs ${family} in ${instance.region} routinely (established instances or spend on most baseline days).`
+                : ""),
             details: {
               hours: run.hours,
               mean: runMean,
@@ -77,6 +85,7 @@ export const gpuHighUtilization: Rule = {
               minHours: highCpuMinHours,
               instanceType: instance.instanceType,
               gpus: gpuCount(snapshot, instance.instanceType),
+              routineFamily: routine,
             },
           });
         }

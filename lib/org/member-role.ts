@@ -10,14 +10,7 @@
  * the external id are template parameters (one template for every account), and the template needs
  * no CDK bootstrap in the member accounts (no assets, no bootstrap version rule).
  */
-import {
-  Aws,
-  CfnParameter,
-  DefaultStackSynthesizer,
-  Duration,
-  Stack,
-  type StackProps,
-} from "aws-cdk-lib";
+import { Aws, CfnParameter, DefaultStackSynthesizer, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { ArnPrincipal, PolicyDocument, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 import { EXTERNAL_ID_PATTERN, MEMBER_ROLE_NAME, ORG_AUDIT_ROLE_NAME } from "../../lambda/org/environment.js";
@@ -44,11 +37,13 @@ export class MinewatchMemberRole extends Construct {
     super(scope, id);
     const { partition, account } = Stack.of(this);
     const statements = AUDIT_READ_PERMISSIONS.map(
-      (permission) => new PolicyStatement({ actions: permission.actions, resources: permission.resources({ partition, account }) }),
+      (permission) =>
+        new PolicyStatement({ actions: permission.actions, resources: permission.resources({ partition, account }) }),
     );
     this.role = new Role(this, "Role", {
       roleName: props.roleName ?? MEMBER_ROLE_NAME,
-      description: "Minewatch: read-only audit of this account for unauthorized cryptocurrency mining, by the organization's Minewatch",
+      description:
+        "Minewatch: read-only audit of this account for unauthorized cryptocurrency mining, by the organization's Minewatch",
       // A role ARN principal (not the account root): only that one role may assume this one.
       assumedBy: new ArnPrincipal(orgAuditRoleArn(props.orgAccountId, partition)).withConditions({
         StringEquals: { "sts:ExternalId": props.externalId },

@@ -191,7 +191,9 @@ export class MinewatchOrgStack extends Stack {
         resources: ["*"],
       }),
     );
-    aggregateFn.addToRolePolicy(new PolicyStatement({ actions: ["sns:Publish"], resources: [this.findings.topic.topicArn] }));
+    aggregateFn.addToRolePolicy(
+      new PolicyStatement({ actions: ["sns:Publish"], resources: [this.findings.topic.topicArn] }),
+    );
     aggregateFn.addToRolePolicy(
       new PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.findings.key.keyArn] }),
     );
@@ -243,7 +245,11 @@ export class MinewatchOrgStack extends Stack {
       action: "putObject",
       parameters: {
         Bucket: bucket.bucketName,
-        Key: JsonPath.format(orgKeys.outcomePattern, JsonPath.stringAt("$.runPrefix"), JsonPath.stringAt("$.account.id")),
+        Key: JsonPath.format(
+          orgKeys.outcomePattern,
+          JsonPath.stringAt("$.runPrefix"),
+          JsonPath.stringAt("$.account.id"),
+        ),
         Body: JsonPath.jsonToString(JsonPath.objectAt("$.outcome")),
         ContentType: "application/json; charset=utf-8",
       },
@@ -332,8 +338,16 @@ export class MinewatchOrgStack extends Stack {
         maxEventAge: Duration.hours(2),
       }),
     });
-    new AuditAlarms(this, "AggregateAlarms", { function: aggregateFn, topic: this.findings.topic, timeout: aggregateTimeout });
-    new AuditAlarms(this, "AuditAccountAlarms", { function: auditFn, topic: this.findings.topic, timeout: auditTimeout });
+    new AuditAlarms(this, "AggregateAlarms", {
+      function: aggregateFn,
+      topic: this.findings.topic,
+      timeout: aggregateTimeout,
+    });
+    new AuditAlarms(this, "AuditAccountAlarms", {
+      function: auditFn,
+      topic: this.findings.topic,
+      timeout: auditTimeout,
+    });
     const failed = new Alarm(this, "RunFailed", {
       alarmDescription:
         "The Minewatch organization run failed (accounts could not be listed or the report could not be sent): no organization email today. See the execution history.",

@@ -122,7 +122,8 @@ export function applyOrgNagAcknowledgements(orgStack: MinewatchOrgStack): void {
       },
       {
         id: `AwsSolutions-IAM5[Resource::${executions}/AuditEachAccount:*]`,
-        reason: "CDK's Distributed Map policy: the state machine may redrive its own Map Run (AuditEachAccount) after a failure.",
+        reason:
+          "CDK's Distributed Map policy: the state machine may redrive its own Map Run (AuditEachAccount) after a failure.",
       },
     );
   }

@@ -28,19 +28,14 @@ export function chooseMapMode(accounts: number | undefined): MapMode {
 
 const accountList = z
   .union([z.string(), z.array(z.string())])
-  .transform((value) =>
-    (Array.isArray(value) ? value : value.split(","))
-      .map((id) => id.trim())
-      .filter(Boolean),
-  )
+  .transform((value) => (Array.isArray(value) ? value : value.split(",")).map((id) => id.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^\d{12}$/, "12-digit account ids, comma-separated")));
 
 export const OrgSettingsSchema = z.object({
   /** Shared with every member role (StackSet parameter ExternalId). Generate one: `openssl rand -hex 24`. */
-  orgExternalId: z.string({ error: "is required with -c org=true (e.g. -c orgExternalId=$(openssl rand -hex 24))" }).regex(
-    EXTERNAL_ID_PATTERN,
-    "2-1224 characters of letters, digits and +=,.@:/-",
-  ),
+  orgExternalId: z
+    .string({ error: "is required with -c org=true (e.g. -c orgExternalId=$(openssl rand -hex 24))" })
+    .regex(EXTERNAL_ID_PATTERN, "2-1224 characters of letters, digits and +=,.@:/-"),
   /** About how many member accounts; picks the Map mode when orgMapMode is auto. */
   orgAccounts: z.coerce.number().int().min(1).max(100_000).optional(),
   /** inline, distributed, or auto (distributed above 40 accounts or when orgAccounts is unknown). */

@@ -10,8 +10,12 @@
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** The audit's reference time: the window is the 24 hours before it. */
-export const BENCH_WINDOW_END = new Date("2026-03-10T06:00:00.000Z");
+/**
+ * The audit's reference time (the window is the 24 hours before it): the last whole hour, not a
+ * fixed date, because some collectors (CloudTrail's 90-day event history) compare the window with
+ * the real clock. Everything in the account is placed relative to it.
+ */
+export const BENCH_WINDOW_END = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
 export const BENCH_ACCOUNT_ID = "123456789012";
 
 export const ENABLED_REGIONS = [

@@ -6,7 +6,9 @@
  * Each size runs in its own child process so its peak RSS (process.resourceUsage().maxRSS) is its
  * own and not the high-water mark of a previous size.
  *
- *   npx tsx scripts/bench/scale.ts [--sizes 100,1000,10000] [--latency 50] [--json]
+ *   npx tsx scripts/bench/scale.ts [--sizes 100,1000,10000] [--latency 50] [--heap MB] [--json] [--progress]
+ *
+ * --heap caps V8's old space in the children (--max-old-space-size), as a Lambda's memory size does.
  */
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -44,11 +46,22 @@ async function child(size: number, latencyMs: number): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function runChild(size: number, latencyMs: number): ChildResult {
+function runChild(size: number, latencyMs: number, heapMb: number | undefined): ChildResult {
   const self = fileURLToPath(import.meta.url);
   const run = spawnSync(
     process.execPath,
-    ["--no-warnings", "--import", "tsx", self, "--child", String(size), "--latency", String(latencyMs)],
+    [
+      "--no-warnings",
+      // A Lambda's heap is sized to its memory; on a big machine V8 collects lazily and RSS shows garbage.
+      ...(heapMb ? [`--max-old-space-size=${heapMb}`] : []),
+      // Run from source through tsx; a bundle (`--bundle`, as the Lambda runs) needs no loader.
+      ...(self.endsWith(".ts") ? ["--import", "tsx"] : []),
+      self,
+      "--child",
+      String(size),
+      "--latency",
+      String(latencyMs),
+    ],
     { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   const line = run.stdout
@@ -146,7 +159,8 @@ async function main(): Promise<void> {
   const sizes = (argValue("--sizes") ?? "100,1000,10000").split(",").map(Number);
   const results: ChildResult[] = [];
   for (const size of sizes) {
-    const result = runChild(size, latencyMs);
+    const heap = argValue("--heap");
+    const result = runChild(size, latencyMs, heap ? Number(heap) : undefined);
     results.push(result);
     if (process.argv.includes("--json")) console.log(JSON.stringify(result));
     else printRun(result);

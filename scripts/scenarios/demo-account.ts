@@ -15,7 +15,9 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { IAM_EVENT_NAMES, normalizeEvent, REGIONAL_EVENT_NAMES } from "../../lambda/collect/cloudtrail.js";
 import { redactSecrets } from "../../lambda/core/redact.js";
+import type { CloudTrail, CloudTrailEvent } from "../../lambda/core/sections/cloudtrail.js";
 import {
   type AccountSnapshot,
   type AccountSnapshotInput,
@@ -553,6 +555,279 @@ function buildAnomalies(costs: NonNullable<AccountSnapshotInput["costs"]>): Cost
 }
 
 // ---------------------------------------------------------------------------------------------
+// CloudTrail: who launched what. Records are written as CloudTrail writes them and normalized by
+// the collector's own code, so the demo carries exactly what a live run would store.
+
+/** The leaked long-term key of the CI deploy user (not the key in the attacker's user data). */
+export const DEMO_LEAKED_ACCESS_KEY_ID = "AKIA4CIDEPLOYLEAK7Q2";
+/** The spare key the intruder made for itself. */
+export const DEMO_BACKUP_ACCESS_KEY_ID = "AKIA4BACKUPSVC0NEW01";
+export const DEMO_ATTACKER_IP = "185.220.101.47";
+const ATTACKER_AGENT =
+  "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0-18-amd64 md/arch#x86_64 lang/python#3.11.2 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.0";
+/** CloudTrail history read before the window (the collector's LOOKBACK_MARGIN_DAYS). */
+const LOOKUP_START = hoursBefore(WINDOW_START, 7 * 24);
+
+type TrailJson = string | number | boolean | null | TrailJson[] | { [key: string]: TrailJson };
+
+const ciDeployUser = {
+  type: "IAMUser",
+  principalId: "AIDA4CIDEPLOYUSER001",
+  arn: `arn:aws:iam::${ACCOUNT_ID}:user/ci-deploy`,
+  accountId: ACCOUNT_ID,
+  accessKeyId: DEMO_LEAKED_ACCESS_KEY_ID,
+  userName: "ci-deploy",
+};
+
+/** A role's unique id, as IAM shows it (AROA + 17 characters), stable per role name. */
+function roleId(role: string): string {
+  return `AROA${new Rng(seedFrom(`role-${role}`)).hex(17).toUpperCase()}`;
+}
+
+function assumedRole(role: string, session: string, accessKeyId: string): { [key: string]: TrailJson } {
+  return {
+    type: "AssumedRole",
+    principalId: `${roleId(role)}:${session}`,
+    arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role}/${session}`,
+    accountId: ACCOUNT_ID,
+    accessKeyId,
+    sessionContext: {
+      sessionIssuer: {
+        type: "Role",
+        principalId: roleId(role),
+        arn: `arn:aws:iam::${ACCOUNT_ID}:role/${role}`,
+        accountId: ACCOUNT_ID,
+        userName: role,
+      },
+      attributes: { creationDate: session, mfaAuthenticated: "false" },
+    },
+  };
+}
+
+interface TrailCall {
+  identity: { [key: string]: TrailJson };
+  time: string;
+  region: string;
+  source: string;
+  name: string;
+  ip: string;
+  agent: string;
+  request?: TrailJson;
+  response?: TrailJson;
+  error?: { code: string; message: string };
+}
+
+function trailEvent(call: TrailCall): CloudTrailEvent {
+  const eventId = stableUuid(`${call.name}-${call.time}-${call.region}-${JSON.stringify(call.request ?? null)}`);
+  const record = {
+    eventVersion: "1.09",
+    userIdentity: call.identity,
+    eventTime: call.time.replace(/\.\d{3}Z$/, "Z"),
+    eventSource: call.source,
+    eventName: call.name,
+    awsRegion: call.region,
+    sourceIPAddress: call.ip,
+    userAgent: call.agent,
+    ...(call.error ? { errorCode: call.error.code, errorMessage: call.error.message } : {}),
+    requestParameters: call.request ?? null,
+    responseElements: call.response ?? null,
+    eventID: eventId,
+    readOnly: false,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: ACCOUNT_ID,
+  };
+  const event = normalizeEvent({ EventId: eventId, CloudTrailEvent: JSON.stringify(record) }, call.region);
+  if (!event) throw new Error(`demo CloudTrail record ${call.name} at ${call.time} did not normalize`);
+  return event;
+}
+
+function stableUuid(name: string): string {
+  const hex = new Rng(seedFrom(`trail-${name}`)).hex(32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function runInstancesCall(
+  base: Omit<TrailCall, "name" | "source" | "request" | "response">,
+  launched: { instanceId: string; instanceType: string; imageId?: string }[],
+): TrailCall {
+  const first = launched[0];
+  return {
+    ...base,
+    name: "RunInstances",
+    source: "ec2.amazonaws.com",
+    request: {
+      instancesSet: {
+        items: [{ imageId: first?.imageId ?? "", minCount: launched.length, maxCount: launched.length }],
+      },
+      instanceType: first?.instanceType ?? "",
+      // CloudTrail itself hides user data; the collector would drop it anyway.
+      userData: "<sensitiveDataRemoved>",
+      disableApiTermination: false,
+    },
+    response: {
+      reservationId: stableId("r", `${base.time}-${first?.instanceId ?? ""}`),
+      ownerId: ACCOUNT_ID,
+      instancesSet: {
+        items: launched.map((i, k) => ({
+          instanceId: i.instanceId,
+          imageId: i.imageId ?? "",
+          instanceType: i.instanceType,
+          instanceState: { code: 0, name: "pending" },
+          amiLaunchIndex: k,
+        })),
+      },
+    },
+  };
+}
+
+function buildCloudTrail(instances: Instance[]): CloudTrail {
+  const calls: TrailCall[] = [];
+  const attacker = { identity: ciDeployUser, ip: DEMO_ATTACKER_IP, agent: ATTACKER_AGENT };
+  const at = (minutesFromAttack: number) => iso(Date.parse(ATTACK_START) + minutesFromAttack * 60_000);
+
+  // The leaked key: quota requests and DryRun probes first, then the fleet, then a spare admin user.
+  for (const [offset, quotaCode, desiredValue] of [
+    [-22, "L-DB2E81BA", 192],
+    [-21, "L-417A185B", 96],
+  ] as const) {
+    calls.push({
+      ...attacker,
+      time: at(offset),
+      region: "us-east-1",
+      name: "RequestServiceQuotaIncrease",
+      source: "servicequotas.amazonaws.com",
+      request: { serviceCode: "ec2", quotaCode, desiredValue },
+      response: { requestedQuota: { serviceCode: "ec2", quotaCode, desiredValue, status: "PENDING" } },
+    });
+  }
+  const attackerInstances = instances.filter((i) => i.region !== HOME_REGION);
+  const attackRegions = [...new Set(attackerInstances.map((i) => i.region))];
+  attackRegions.forEach((region, k) => {
+    const sample = attackerInstances.find((i) => i.region === region);
+    calls.push({
+      ...attacker,
+      time: at(-5 + k * 0.5),
+      region,
+      name: "RunInstances",
+      source: "ec2.amazonaws.com",
+      request: {
+        instancesSet: { items: [{ imageId: sample?.imageId ?? "", minCount: 1, maxCount: 1 }] },
+        instanceType: sample?.instanceType ?? "",
+      },
+      error: { code: "Client.DryRunOperation", message: "Request would have succeeded, but DryRun flag is set." },
+    });
+  });
+  for (const instance of attackerInstances) {
+    calls.push(
+      runInstancesCall({ ...attacker, time: iso(Date.parse(instance.launchTime) - 2_000), region: instance.region }, [
+        instance,
+      ]),
+    );
+  }
+  const iam = { ...attacker, region: "us-east-1", source: "iam.amazonaws.com" };
+  calls.push(
+    {
+      ...iam,
+      time: at(12),
+      name: "CreateUser",
+      request: { userName: "backup-svc" },
+      response: { user: { userName: "backup-svc", arn: `arn:aws:iam::${ACCOUNT_ID}:user/backup-svc` } },
+    },
+    {
+      ...iam,
+      time: at(12.1),
+      name: "CreateAccessKey",
+      request: { userName: "backup-svc" },
+      response: { accessKey: { userName: "backup-svc", accessKeyId: DEMO_BACKUP_ACCESS_KEY_ID, status: "Active" } },
+    },
+    {
+      ...iam,
+      time: at(12.2),
+      name: "AttachUserPolicy",
+      request: { userName: "backup-svc", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+    },
+  );
+
+  // The ML pipeline's orchestrator role: tonight's p4d run, and its test runs on g5 last week.
+  const mlSession = (day: string) => ({
+    identity: assumedRole(
+      "ml-pipeline-orchestrator",
+      `nightly-${day}`,
+      `ASIA4MLPIPE${day.replace(/-/g, "").slice(2)}X`,
+    ),
+    ip: "states.amazonaws.com",
+    agent: "states.amazonaws.com",
+  });
+  const mlRuns = instances.filter((i) => i.tags.pipeline === "nightly-train");
+  calls.push(
+    runInstancesCall(
+      {
+        ...mlSession("2026-11-24"),
+        time: iso(Date.parse(mlRuns[0]?.launchTime ?? WINDOW_END) - 1_000),
+        region: HOME_REGION,
+      },
+      mlRuns,
+    ),
+  );
+  for (const day of ["2026-11-18", "2026-11-19", "2026-11-20"]) {
+    calls.push(
+      runInstancesCall({ ...mlSession(day), time: `${day}T00:01:05.000Z`, region: HOME_REGION }, [
+        {
+          instanceId: stableId("i", `ml-test-${day}`),
+          instanceType: "g5.xlarge",
+          imageId: stableId("ami", "dlami-2026-10"),
+        },
+      ]),
+    );
+  }
+
+  // The CI role (GitHub Actions OIDC): runners every working day, so tonight's are nothing new.
+  const ciSession = (run: string) => ({
+    identity: assumedRole("ci-runner-launcher", `GitHubActions-${run}`, `ASIA4CIRUN${run.padStart(10, "0")}`),
+    ip: "20.57.66.142",
+    agent: "aws-sdk-js/3.621.0 ua/2.1 os/linux#6.5.0-1025-azure lang/js md/nodejs#20.17.0 api/ec2#3.621.0",
+  });
+  const ciRunners = instances.filter((i) => i.tags.ci === "github-actions");
+  for (const runner of ciRunners) {
+    const run = String(Date.parse(runner.launchTime) / 1000);
+    calls.push(
+      runInstancesCall({ ...ciSession(run), time: iso(Date.parse(runner.launchTime) - 1_000), region: HOME_REGION }, [
+        runner,
+      ]),
+    );
+  }
+  for (let day = 1; day <= 7; day++) {
+    const dayStart = Date.parse(WINDOW_END.slice(0, 10)) - day * DAY_MS;
+    if (isWeekend(new Date(dayStart).getUTCDay())) continue;
+    for (const hour of [9, 14]) {
+      const time = iso(dayStart + hour * 3_600_000 + day * 61_000);
+      const run = String(Date.parse(time) / 1000);
+      calls.push(
+        runInstancesCall({ ...ciSession(run), time, region: HOME_REGION }, [
+          {
+            instanceId: stableId("i", `ci-runner-${time}`),
+            instanceType: "c5.xlarge",
+            imageId: stableId("ami", "ci-runner-2026-11"),
+          },
+        ]),
+      );
+    }
+  }
+
+  const events = calls
+    .map(trailEvent)
+    .sort((a, b) => a.eventTime.localeCompare(b.eventTime) || a.eventId.localeCompare(b.eventId));
+  return {
+    regionsRead: [...ENABLED_REGIONS].sort(),
+    eventNames: [...REGIONAL_EVENT_NAMES, ...IAM_EVENT_NAMES],
+    events,
+    lookupStart: LOOKUP_START,
+    truncated: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Coverage: what the collector read, and what it could not.
 
 function buildCoverage(instances: Instance[], gpuAgentInstanceIds: string[]): CoverageEntry[] {
@@ -599,6 +874,16 @@ function buildCoverage(instances: Instance[], gpuAgentInstanceIds: string[]): Co
       message: `${region} is an opt-in region this account has not enabled: nothing can run there.`,
     });
   }
+  for (const region of ENABLED_REGIONS) {
+    entries.push({ region, service: "cloudtrail", api: "LookupEvents", status: "ok" });
+  }
+  entries.push({
+    region: "global",
+    service: "cloudtrail",
+    api: "LookupEvents",
+    status: "ok",
+    message: "IAM events (read in us-east-1)",
+  });
   entries.push({ region: "global", service: "ce", api: "GetCostAndUsage", status: "ok" });
   entries.push({ region: "global", service: "ce", api: "GetAnomalies", status: "ok" });
   return entries;
@@ -640,6 +925,7 @@ export function buildDemoAccount(): AccountSnapshot {
     costs,
     costAnomalies: buildAnomalies(costs),
     coverage: buildCoverage(instances, gpuAgentInstanceIds),
+    cloudTrail: buildCloudTrail(instances),
   } satisfies AccountSnapshotInput);
 }
 

@@ -2,12 +2,18 @@
  * The CLI driven like a user drives it: argv in, exit code and captured stdout/stderr out. Live
  * runs use aws-sdk-client-mock at the SDK boundary and a socket guard that fails any real connection.
  */
+
 import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AmplifyClient } from "@aws-sdk/client-amplify";
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudFrontClient } from "@aws-sdk/client-cloudfront";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand } from "@aws-sdk/client-cost-explorer";
 import {
   type _InstanceType,
@@ -18,6 +24,11 @@ import {
   EC2Client,
   type Instance as Ec2Instance,
 } from "@aws-sdk/client-ec2";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { GuardDutyClient } from "@aws-sdk/client-guardduty";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -537,7 +548,24 @@ function mockAws() {
   );
   ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [] });
   ce.on(GetAnomaliesCommand).resolves({ Anomalies: [] });
-  return { sts, ec2, cw, ce };
+  // Services the section collectors read (CloudTrail, GuardDuty, ECS, ...): an empty account.
+  const quiet = [
+    CloudTrailClient,
+    GuardDutyClient,
+    ECSClient,
+    LambdaClient,
+    SageMakerClient,
+    CodeBuildClient,
+    AmplifyClient,
+    AutoScalingClient,
+    S3Client,
+    CloudFrontClient,
+  ].map((Client) => {
+    const mock = mockClient(Client);
+    mock.onAnyCommand().resolves({});
+    return mock;
+  });
+  return { sts, ec2, cw, ce, ...Object.fromEntries(quiet.map((mock, i) => [`section${i}`, mock])) };
 }
 
 describe("audit (live, mocked AWS)", () => {

@@ -52,6 +52,9 @@ function flagRule(id: string, severity: Severity, instanceIds: string[]): Rule {
   };
 }
 
+/** An intruder's instances carry none of the account's instance profiles (the fixture's default is web-app). */
+const NO_PROFILE = { iamInstanceProfileArn: undefined };
+
 /** Nine p3.16xlarge launched within minutes over three regions the account never used. */
 function leakedKeySnapshot(): AccountSnapshot {
   return buildSnapshot({
@@ -59,17 +62,17 @@ function leakedKeySnapshot(): AccountSnapshot {
       instance({ launchTime: daysAgo(90) }),
       ...fleet(
         3,
-        { region: "sa-east-1", instanceType: "p3.16xlarge", launchTime: minutesAgo(180), tags: {} },
+        { region: "sa-east-1", instanceType: "p3.16xlarge", launchTime: minutesAgo(180), tags: {}, ...NO_PROFILE },
         { firstIndex: 1, spacingMinutes: 1 },
       ),
       ...fleet(
         3,
-        { region: "ap-south-1", instanceType: "p3.16xlarge", launchTime: minutesAgo(177), tags: {} },
+        { region: "ap-south-1", instanceType: "p3.16xlarge", launchTime: minutesAgo(177), tags: {}, ...NO_PROFILE },
         { firstIndex: 4, spacingMinutes: 1 },
       ),
       ...fleet(
         3,
-        { region: "eu-north-1", instanceType: "p3.16xlarge", launchTime: minutesAgo(174), tags: {} },
+        { region: "eu-north-1", instanceType: "p3.16xlarge", launchTime: minutesAgo(174), tags: {}, ...NO_PROFILE },
         { firstIndex: 7, spacingMinutes: 1 },
       ),
     ],

@@ -36,7 +36,10 @@ export function synthesizeOrg(
     context: { "aws:cdk:bundling-stacks": [], orgExternalId: TEST_EXTERNAL_ID, ...context },
   });
   const get = (key: string) => app.node.tryGetContext(key);
-  const orgStack = new MinewatchOrgStack(app, "MinewatchOrg", { settings: readDeployConfig(get), org: readOrgSettings(get) });
+  const orgStack = new MinewatchOrgStack(app, "MinewatchOrg", {
+    settings: readDeployConfig(get),
+    org: readOrgSettings(get),
+  });
   const memberStack = new MinewatchMemberRoleStack(app, "MinewatchMemberRole");
   if (options.acknowledge !== false) {
     applyOrgNagAcknowledgements(orgStack);

@@ -71,7 +71,10 @@ describe("organization stacks (distributed map)", () => {
     expect(statement?.Action).toBe("sts:AssumeRole");
     expect(statement?.Principal).toEqual({
       AWS: {
-        "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "OrgAccountId" }, ":role/MinewatchOrgAuditRole"]],
+        "Fn::Join": [
+          "",
+          ["arn:", { Ref: "AWS::Partition" }, ":iam::", { Ref: "OrgAccountId" }, ":role/MinewatchOrgAuditRole"],
+        ],
       },
     });
     expect(statement?.Condition).toEqual({ StringEquals: { "sts:ExternalId": { Ref: "ExternalId" } } });
@@ -130,15 +133,23 @@ describe("organization stacks (distributed map)", () => {
     expect(processor?.StartAt).toBe("AuditAccount");
     const audit = processor?.States.AuditAccount as State;
     const serviceRetry = audit.Retry?.find((r) => r.ErrorEquals.includes("Lambda.TooManyRequestsException"));
-    expect(serviceRetry?.ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException", "Lambda.SdkClientException"]));
+    expect(serviceRetry?.ErrorEquals).toEqual(
+      expect.arrayContaining(["Lambda.ServiceException", "Lambda.SdkClientException"]),
+    );
     expect(serviceRetry?.BackoffRate).toBeGreaterThan(1);
     expect(serviceRetry?.MaxAttempts).toBeGreaterThan(1);
     const accountRetry = audit.Retry?.find((r) => r.ErrorEquals.includes("RetryableAccountError"));
     expect(accountRetry?.BackoffRate).toBeGreaterThan(1);
-    expect(audit.Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "DescribeAccountFailure" }]);
+    expect(audit.Catch).toEqual([
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "DescribeAccountFailure" },
+    ]);
 
     const describe = processor?.States.DescribeAccountFailure as State;
-    expect(describe.Parameters).toMatchObject({ status: "failed", stage: "step-functions", "accountId.$": "$.account.id" });
+    expect(describe.Parameters).toMatchObject({
+      status: "failed",
+      stage: "step-functions",
+      "accountId.$": "$.account.id",
+    });
     const record = processor?.States[describe.Next ?? ""] as State;
     expect(record.Resource).toContain(":states:::aws-sdk:s3:putObject");
     expect(record.Parameters).toMatchObject({

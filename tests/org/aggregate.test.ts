@@ -76,7 +76,13 @@ function listing(ids: string[]): AccountListing {
 }
 
 describe("aggregateOrganization (pure)", () => {
-  const [mining, quiet, denied, lost, crashed] = [1, 2, 3, 4, 5].map(accountId) as [string, string, string, string, string];
+  const [mining, quiet, denied, lost, crashed] = [1, 2, 3, 4, 5].map(accountId) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const miningReport = memberReport(mining, [
     { n: 1, severity: "critical" },
     { n: 2, severity: "medium" },
@@ -136,7 +142,10 @@ describe("aggregateOrganization (pure)", () => {
       expect.objectContaining({ service: "sts", api: "AssumeRole", status: "failed", reason: "access-denied" }),
     ]);
     expect(byId.get(lost)?.gaps[0]).toMatchObject({ status: "failed", message: expect.stringMatching(/No outcome/) });
-    expect(byId.get(crashed)?.gaps[0]).toMatchObject({ service: "states", message: expect.stringMatching(/Sandbox.Timedout/) });
+    expect(byId.get(crashed)?.gaps[0]).toMatchObject({
+      service: "states",
+      message: expect.stringMatching(/Sandbox.Timedout/),
+    });
     // The payer-read Cost Explorer skip is not a gap when the payer's read worked.
     expect(byId.get(quiet)?.gaps).toEqual([]);
     expect(byId.get(quiet)?.coverageComplete).toBe(true);
@@ -170,7 +179,13 @@ describe("aggregateOrganization (pure)", () => {
       totalImpactUsd: 812,
       rootCauses: [{ service: "Amazon Elastic Compute Cloud - Compute", linkedAccount: mining }],
     };
-    const slice = { latestDayUsd: 900, baselineDailyUsd: 40, computeLatestUsd: 850, computeBaselineDailyUsd: 10, newServices: [] };
+    const slice = {
+      latestDayUsd: 900,
+      baselineDailyUsd: 40,
+      computeLatestUsd: 850,
+      computeBaselineDailyUsd: 10,
+      newServices: [],
+    };
     const report = aggregateOrganization({
       listing: listing([mining, quiet]),
       outcomes,
@@ -182,7 +197,11 @@ describe("aggregateOrganization (pure)", () => {
     expect(section?.costs).toEqual(slice);
     expect(section?.anomalies).toEqual([anomaly]);
     expect(report.accounts.find((a) => a.accountId === quiet)?.anomalies).toEqual([]);
-    const email = renderOrgEmail(report, { reportLocation: "s3://b/k", consoleRegion: "us-east-1", managementAccountId: "111111111111" });
+    const email = renderOrgEmail(report, {
+      reportLocation: "s3://b/k",
+      consoleRegion: "us-east-1",
+      managementAccountId: "111111111111",
+    });
     expect(email.body).toContain(`Accounts spending over 2x their 14-day average on 2026-03-09 (1):`);
     expect(email.body).toContain("1 cost anomaly (impact $812)");
   });
@@ -194,7 +213,10 @@ describe("summarizeByAccount", () => {
       Keys: [account, service],
       Metrics: { UnblendedCost: { Amount: String(amount), Unit: "USD" } },
     });
-    const day = (date: string, groups: ReturnType<typeof group>[]) => ({ TimePeriod: { Start: date, End: date }, Groups: groups });
+    const day = (date: string, groups: ReturnType<typeof group>[]) => ({
+      TimePeriod: { Start: date, End: date },
+      Groups: groups,
+    });
     const compute = "Amazon Elastic Compute Cloud - Compute";
     const result = summarizeByAccount(
       [
@@ -282,11 +304,16 @@ describe("aggregate handler", () => {
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(result.summary).toMatchObject({ accounts: 2, audited: 1, failed: 1, findings: 1 });
     expect(result.reportLocation).toBe(`s3://${BUCKET}/${RUN_PREFIX}/organization.report.json`);
-    expect(bucket.json(`${RUN_PREFIX}/organization.report.json`)).toMatchObject({ kind: "organization", runId: "run-1" });
+    expect(bucket.json(`${RUN_PREFIX}/organization.report.json`)).toMatchObject({
+      kind: "organization",
+      runId: "run-1",
+    });
 
     const publish = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
     const email = JSON.parse(String(publish?.Message)).email as string;
-    expect(publish?.Subject).toBe("Minewatch org HIGH: 1 finding in 1 of 2 accounts - 1 NOT audited - est. $0.68/h - INCOMPLETE");
+    expect(publish?.Subject).toBe(
+      "Minewatch org HIGH: 1 finding in 1 of 2 accounts - 1 NOT audited - est. $0.68/h - INCOMPLETE",
+    );
     expect(email.indexOf(`== ${mining}`)).toBeGreaterThan(0);
     expect(email).toContain("ACCOUNTS NOT AUDITED (1)");
     expect(email).toContain(`${denied} "legacy": sts AssumeRole failed (access-denied)`);
@@ -299,7 +326,11 @@ describe("aggregate handler", () => {
     bucket.put(`${RUN_PREFIX}/accounts.json`, listing([quiet]));
     bucket.put(`${RUN_PREFIX}/outcomes/${quiet}.json`, audited(quiet, report));
     bucket.put(`reports/${quiet}/2026/03/10/run-1.report.json`, report);
-    ceMock.on(GetCostAndUsageCommand).rejects(Object.assign(new Error("User not enabled for cost explorer access"), { name: "AccessDeniedException" }));
+    ceMock
+      .on(GetCostAndUsageCommand)
+      .rejects(
+        Object.assign(new Error("User not enabled for cost explorer access"), { name: "AccessDeniedException" }),
+      );
     ceMock.on(GetAnomaliesCommand).resolves({ Anomalies: [] });
 
     const result = await handler()({ runId: "run-1", startedAt: "2026-03-10T06:00:00.000Z", runPrefix: RUN_PREFIX });
@@ -329,12 +360,21 @@ describe("organization email size", () => {
       }
       const report = memberReport(
         id,
-        Array.from({ length: 10 }, (_, n) => ({ n: i * 100 + n, severity: n === 0 ? ("critical" as const) : ("high" as const) })),
+        Array.from({ length: 10 }, (_, n) => ({
+          n: i * 100 + n,
+          severity: n === 0 ? ("critical" as const) : ("high" as const),
+        })),
       );
       reports.set(id, report);
       outcomes.set(id, audited(id, report));
     });
-    const report = aggregateOrganization({ listing: listing(ids), outcomes, reports, costs: okCosts(), generatedAt: NOW });
+    const report = aggregateOrganization({
+      listing: listing(ids),
+      outcomes,
+      reports,
+      costs: okCosts(),
+      generatedAt: NOW,
+    });
     const email = renderOrgEmail(report, {
       reportLocation: `s3://${BUCKET}/${RUN_PREFIX}/organization.report.json`,
       consoleRegion: "us-east-1",

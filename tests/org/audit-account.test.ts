@@ -14,7 +14,11 @@ import { BUCKET, fakeBucket } from "./s3-fake.js";
 
 const MEMBER = "222222222222";
 const EXTERNAL_ID = "mw-external-0123456789abcdef";
-const RUN = { runId: "run-20260310", startedAt: "2026-03-10T06:00:00.000Z", runPrefix: "org-runs/2026/03/10/run-20260310" };
+const RUN = {
+  runId: "run-20260310",
+  startedAt: "2026-03-10T06:00:00.000Z",
+  runPrefix: "org-runs/2026/03/10/run-20260310",
+};
 const ENV = {
   REPORT_BUCKET: BUCKET,
   REPORT_PREFIX: "reports",
@@ -100,15 +104,25 @@ describe("audit-account", () => {
 
   it("records a role that cannot be assumed as the account's failure, without retrying or auditing", async () => {
     stsMock.on(AssumeRoleCommand).rejects(
-      Object.assign(new Error(`User: arn:aws:sts::111111111111:assumed-role/MinewatchOrgAuditRole/x is not authorized to perform: sts:AssumeRole`), {
-        name: "AccessDenied",
-      }),
+      Object.assign(
+        new Error(
+          `User: arn:aws:sts::111111111111:assumed-role/MinewatchOrgAuditRole/x is not authorized to perform: sts:AssumeRole`,
+        ),
+        {
+          name: "AccessDenied",
+        },
+      ),
     );
     const { handler, runAudit } = setup();
 
     const outcome = await handler({ ...RUN, account: { id: MEMBER, name: "legacy" } });
 
-    expect(outcome).toMatchObject({ status: "failed", stage: "assume-role", reason: "access-denied", accountId: MEMBER });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      stage: "assume-role",
+      reason: "access-denied",
+      accountId: MEMBER,
+    });
     expect(outcome.status === "failed" && outcome.message).toMatch(/MinewatchMemberRole StackSet/);
     expect(runAudit).not.toHaveBeenCalled();
     expect(bucket.json(`${RUN.runPrefix}/outcomes/${MEMBER}.json`)).toEqual(outcome);
@@ -133,7 +147,9 @@ describe("audit-account", () => {
 
   it("rejects a miswired input with a sentence", async () => {
     const { handler } = setup();
-    await expect(handler({ ...RUN, account: { id: "12" } })).rejects.toThrow(/audit-account received an invalid input.*account\.id/);
+    await expect(handler({ ...RUN, account: { id: "12" } })).rejects.toThrow(
+      /audit-account received an invalid input.*account\.id/,
+    );
   });
 
   it("keeps session names within STS's 64 characters", () => {
@@ -148,7 +164,9 @@ describe("collectAccount with skipCostsReason", () => {
 
   it("makes no Cost Explorer call and records a skipped coverage entry saying where the costs are", async () => {
     stsMock.on(GetCallerIdentityCommand).resolves({ Account: MEMBER });
-    ec2Mock.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: "us-east-1", OptInStatus: "opt-in-not-required" }] });
+    ec2Mock
+      .on(DescribeRegionsCommand)
+      .resolves({ Regions: [{ RegionName: "us-east-1", OptInStatus: "opt-in-not-required" }] });
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     const costExplorer = vi.fn(() => {
       throw new Error("Cost Explorer must not be called");
@@ -167,7 +185,14 @@ describe("collectAccount with skipCostsReason", () => {
     expect(costExplorer).not.toHaveBeenCalled();
     expect(snapshot.costs).toBeUndefined();
     expect(snapshot.coverage.filter((e) => e.service === "ce")).toEqual([
-      { region: "global", service: "ce", api: "GetCostAndUsage", status: "skipped", reason: "not-requested", message: PAYER_COSTS_NOTE },
+      {
+        region: "global",
+        service: "ce",
+        api: "GetCostAndUsage",
+        status: "skipped",
+        reason: "not-requested",
+        message: PAYER_COSTS_NOTE,
+      },
     ]);
   });
 });

@@ -18,7 +18,10 @@ describe("list-accounts", () => {
     // Pages keyed by the token that asks for them; the tokens seen are copied at call time (the SDK
     // paginator reuses one input object, so recorded calls all show the last token).
     const pages: Record<string, { Accounts: ReturnType<typeof account>[]; NextToken?: string }> = {
-      first: { Accounts: [account("222222222222", "ACTIVE"), account("333333333333", "SUSPENDED")], NextToken: "page-2" },
+      first: {
+        Accounts: [account("222222222222", "ACTIVE"), account("333333333333", "SUSPENDED")],
+        NextToken: "page-2",
+      },
       "page-2": {
         Accounts: [account("444444444444", "ACTIVE"), account("555555555555", "PENDING_CLOSURE")],
         NextToken: "page-3",
@@ -55,20 +58,28 @@ describe("list-accounts", () => {
   });
 
   it("fails loudly when Organizations refuses (no account list, nothing to audit)", async () => {
-    orgMock.on(ListAccountsCommand).rejects(Object.assign(new Error("not the management account"), { name: "AccessDeniedException" }));
+    orgMock
+      .on(ListAccountsCommand)
+      .rejects(Object.assign(new Error("not the management account"), { name: "AccessDeniedException" }));
     const bucket = fakeBucket();
     const handler = createListAccountsHandler({
       organizations: new OrganizationsClient({ region: "us-east-1" }),
       s3: bucket.client,
       env: { REPORT_BUCKET: BUCKET },
     });
-    await expect(handler({ executionName: "run-1", startedAt: "2026-03-10T06:00:00Z" })).rejects.toThrow(/management account/);
+    await expect(handler({ executionName: "run-1", startedAt: "2026-03-10T06:00:00Z" })).rejects.toThrow(
+      /management account/,
+    );
     expect(bucket.objects.size).toBe(0);
   });
 
   it.each([
     ["Status only (before State existed)", { Id: "777777777777", Name: "old", Status: "ACTIVE" as never }, true],
-    ["State wins over Status", { Id: "777777777777", Name: "old", Status: "ACTIVE" as never, State: "CLOSED" as never }, false],
+    [
+      "State wins over Status",
+      { Id: "777777777777", Name: "old", Status: "ACTIVE" as never, State: "CLOSED" as never },
+      false,
+    ],
     ["neither", { Id: "777777777777", Name: "old" }, false],
   ])("%s", (_name, raw, audited) => {
     const split = splitAccounts([raw], []);

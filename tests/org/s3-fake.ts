@@ -28,7 +28,8 @@ export function fakeBucket() {
     objects,
     json: (key: string): unknown => {
       const text = objects.get(`${BUCKET}/${key}`);
-      if (text === undefined) throw new Error(`no object ${key} in the fake bucket (has: ${[...objects.keys()].join(", ")})`);
+      if (text === undefined)
+        throw new Error(`no object ${key} in the fake bucket (has: ${[...objects.keys()].join(", ")})`);
       return JSON.parse(text);
     },
     put: (key: string, document: unknown) => objects.set(`${BUCKET}/${key}`, JSON.stringify(document)),

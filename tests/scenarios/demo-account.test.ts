@@ -8,13 +8,16 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditSnapshot } from "../../lambda/core/audit.js";
 import { AccountSnapshotSchema } from "../../lambda/core/snapshot.js";
+import { attributeResources } from "../../lambda/correlate/attribution.js";
 import type { AuditReport, Finding } from "../../lambda/report/model.js";
 import { type ReportFormat, renderReport } from "../../lambda/report/render.js";
 import { atLeast } from "../../lambda/rules/types.js";
 import {
   buildDemoAccount,
+  DEMO_ATTACKER_IP,
   DEMO_FAKE_ACCESS_KEY_ID,
   DEMO_FAKE_SECRET_ACCESS_KEY,
+  DEMO_LEAKED_ACCESS_KEY_ID,
   HOME_REGION,
 } from "../../scripts/scenarios/demo-account.js";
 import { checkVerdict, loadScenario, type Scenario } from "../support/scenarios.js";
@@ -61,6 +64,44 @@ describe("demo account", () => {
     expect(minerEvidence.length).toBeGreaterThan(0);
     expect(JSON.stringify(minerEvidence)).toContain("supportxmr.com");
     expect(finding?.estimatedHourlyCostUsd ?? 0).toBeGreaterThan(0);
+  });
+
+  it("names who launched the fleet: the leaked key, its source address, and the spare user it made", () => {
+    const fleet = scenario.snapshot.instances.filter((i) => i.region !== HOME_REGION);
+    const finding = report.findings.find((f) => f.resources.some((r) => r.id === fleet[0]?.instanceId));
+    const principalEvidence = finding?.evidence.filter((e) => e.ruleId.startsWith("MW-PRINCIPAL-")) ?? [];
+    expect(principalEvidence.length).toBeGreaterThan(0);
+    for (const evidence of principalEvidence) {
+      expect(evidence.details).toMatchObject({
+        principalArn: "arn:aws:iam::123456789012:user/ci-deploy",
+        accessKeyId: DEMO_LEAKED_ACCESS_KEY_ID,
+        sourceIp: DEMO_ATTACKER_IP,
+      });
+    }
+    const attributions = attributeResources(
+      fleet.map((i) => i.instanceId),
+      scenario.snapshot,
+    );
+    expect(attributions.map((a) => [a.principalType, a.principalArn, a.accessKeyIds, a.sourceIps])).toEqual([
+      ["IAMUser", "arn:aws:iam::123456789012:user/ci-deploy", [DEMO_LEAKED_ACCESS_KEY_ID], [DEMO_ATTACKER_IP]],
+    ]);
+    expect(attributions[0]?.events).toHaveLength(fleet.length);
+    const persistence = report.findings.flatMap((f) => f.evidence).find((e) => e.ruleId === "MW-IAM-PERSISTENCE");
+    expect(persistence?.details).toMatchObject({ createdUsers: ["backup-svc"], adminPolicyAttached: true });
+  });
+
+  it("attributes the ML run and the CI runners to their roles without calling them new", () => {
+    const byName = (tag: string, value: string) =>
+      scenario.snapshot.instances.filter((i) => i.tags[tag] === value).map((i) => i.instanceId);
+    const [ml] = attributeResources(byName("pipeline", "nightly-train"), scenario.snapshot);
+    expect(ml?.principalArn).toBe("arn:aws:iam::123456789012:role/ml-pipeline-orchestrator");
+    const [ci] = attributeResources(byName("ci", "github-actions"), scenario.snapshot);
+    expect(ci?.principalArn).toBe("arn:aws:iam::123456789012:role/ci-runner-launcher");
+    const firstLaunch = report.findings
+      .flatMap((f) => f.evidence)
+      .filter((e) => e.ruleId === "MW-PRINCIPAL-FIRST-LAUNCH");
+    for (const evidence of firstLaunch)
+      expect(evidence.details?.principalArn).toBe("arn:aws:iam::123456789012:user/ci-deploy");
   });
 
   it("reports the three batch nodes with flat CPU at high or above, through MW-CPU-FLAT-SHIFT", () => {
