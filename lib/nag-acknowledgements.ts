@@ -3,7 +3,27 @@
  * and with the reason it is right here. Anything else fails synthesis and tests/infra/nag.test.ts.
  */
 import { type CfnResource, Validations } from "aws-cdk-lib";
+import { AUDIT_READ_PERMISSIONS } from "./audit-permissions.js";
 import type { MinewatchStack } from "./minewatch-stack.js";
+
+/**
+ * The audit role's wildcard resources, one acknowledgement per resource pattern, generated from
+ * lib/audit-permissions.ts with the reasons written there: a permission added there is acknowledged
+ * with its own reason, never with a blanket exemption. Shared with the organization stacks.
+ */
+export function readPermissionAcknowledgements(): Array<{ id: string; reason: string }> {
+  const scope = { partition: "<AWS::Partition>", account: "<AWS::AccountId>" };
+  const byId = new Map<string, string>();
+  for (const permission of AUDIT_READ_PERMISSIONS) {
+    for (const resource of permission.resources(scope)) {
+      if (!resource.includes("*")) continue;
+      const id = `AwsSolutions-IAM5[Resource::${resource}]`;
+      const reason = `${permission.actions.join(", ")}: ${permission.reason}`;
+      byId.set(id, byId.has(id) ? `${byId.get(id)} ${reason}` : reason);
+    }
+  }
+  return [...byId].map(([id, reason]) => ({ id, reason }));
+}
 
 export function applyNagAcknowledgements(stack: MinewatchStack): void {
   const fn = stack.auditFunction.function;
@@ -16,21 +36,7 @@ export function applyNagAcknowledgements(stack: MinewatchStack): void {
         reason:
           "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs: the AWS-maintained minimum for any Lambda function.",
       },
-      {
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason:
-          "Only read actions that support no resource-level permissions: EC2 Describe*, CloudWatch GetMetricData/ListMetrics, Cost Explorer reads (lib/audit-permissions.ts, cross-checked by tests/infra/permissions.test.ts).",
-      },
-      {
-        id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*]",
-        reason:
-          "ec2:DescribeInstanceAttribute reads user data of this account's instances in every region Minewatch audits; it cannot name instances that attackers have not launched yet.",
-      },
-      {
-        id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]",
-        reason:
-          "s3:GetBucketWebsite and s3:GetBucketLocation on every bucket (bucket configuration, never contents) find the websites the account hosts; when the operator opts in with webScanAllWebsiteBuckets, s3:ListBucket too.",
-      },
+      ...readPermissionAcknowledgements(),
       ...webScanAcknowledgements(stack),
       {
         id: `AwsSolutions-IAM5[Resource::<${logicalId(stack.reports.bucket.node.defaultChild)}.Arn>/reports/*]`,

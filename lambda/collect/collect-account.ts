@@ -30,7 +30,13 @@ import { collectCosts } from "./cost-explorer.js";
 import { CoverageRecorder, classifyAwsError } from "./coverage.js";
 import { collectEc2Region, collectRegions } from "./ec2.js";
 import { REGION_CONCURRENCY } from "./limits.js";
-import { mergeSections, SECTION_COLLECTORS, type SectionCollector, type SectionContext, type SnapshotSections } from "./sections.js";
+import {
+  mergeSections,
+  SECTION_COLLECTORS,
+  type SectionCollector,
+  type SectionContext,
+  type SnapshotSections,
+} from "./sections.js";
 
 /** Where account-wide EC2 calls (DescribeRegions) go: enabled in every account. */
 export const DEFAULT_REGION = "us-east-1";

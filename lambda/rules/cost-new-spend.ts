@@ -151,7 +151,11 @@ export const costNewSpend: Rule = {
  * every one wears an instance profile of the account's established instances (a rollout). Undefined
  * when nothing runs there that Minewatch can see, or something unfamiliar does.
  */
-function explainedByOwnWorkload(snapshot: AccountSnapshot, profile: AccountProfile, region: string): string | undefined {
+function explainedByOwnWorkload(
+  snapshot: AccountSnapshot,
+  profile: AccountProfile,
+  region: string,
+): string | undefined {
   const here = snapshot.instances.filter((i) => i.region === region && i.state !== "terminated");
   if (here.length === 0) return undefined;
   const reasons = here.map((i) => familiarity(i, profile));

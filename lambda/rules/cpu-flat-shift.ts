@@ -219,9 +219,7 @@ function dailyMeans(series: Series): { day: number; mean: number }[] {
     if (list) list.push(point.value);
     else byDay.set(day, [point.value]);
   }
-  return [...byDay.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([day, values]) => ({ day, mean: mean(values) ?? 0 }));
+  return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([day, values]) => ({ day, mean: mean(values) ?? 0 }));
 }
 
 /**

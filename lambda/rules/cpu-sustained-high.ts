@@ -45,7 +45,9 @@ export const cpuSustainedHigh: Rule = {
           `CPU at or above ${highCpuPercent} % for ${run.hours} h in a row ` +
           `(mean ${runMean} %, max ${runMax} %) from ${new Date(run.startMs).toISOString()} ` +
           `to ${new Date(run.endMs).toISOString()}.` +
-          (scheduler ? ` It is ${scheduler} in a home region, of a family the account uses: a full CPU is its job.` : ""),
+          (scheduler
+            ? ` It is ${scheduler} in a home region, of a family the account uses: a full CPU is its job.`
+            : ""),
         details: {
           hours: run.hours,
           mean: runMean,

@@ -37,7 +37,9 @@ export const ec2UnusedRegion: Rule = {
       // A rollout of the account's own stack wears the account's own instance profiles: still worth
       // a line (a new region is news), but low on its own.
       const familiar = familiarity(instance, profile);
-      const ownWorkload = familiar ? `; it looks like the account's own workload rolled out to a new region (${familiar})` : "";
+      const ownWorkload = familiar
+        ? `; it looks like the account's own workload rolled out to a new region (${familiar})`
+        : "";
       signals.push({
         ruleId: ec2UnusedRegion.id,
         resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },

@@ -6,7 +6,7 @@
 import { type CfnResource, Validations } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
 import { MEMBER_ROLE_NAME } from "../../lambda/org/environment.js";
-import { AUDIT_READ_PERMISSIONS } from "../audit-permissions.js";
+import { readPermissionAcknowledgements } from "../nag-acknowledgements.js";
 import type { MinewatchMemberRoleStack } from "./member-role.js";
 import type { MinewatchOrgStack } from "./org-audit-stack.js";
 
@@ -15,25 +15,6 @@ const BASIC_EXECUTION_ROLE = {
   reason:
     "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs: the AWS-maintained minimum for any Lambda function.",
 };
-
-/**
- * The member role's wildcard resources, one acknowledgement per read permission, generated from
- * lib/audit-permissions.ts with its own reasons: a permission added there is acknowledged here with
- * the reason written next to it, never with a blanket exemption.
- */
-function readPermissionAcknowledgements(): Array<{ id: string; reason: string }> {
-  const scope = { partition: "<AWS::Partition>", account: "<AWS::AccountId>" };
-  const byId = new Map<string, string>();
-  for (const permission of AUDIT_READ_PERMISSIONS) {
-    for (const resource of permission.resources(scope)) {
-      if (!resource.includes("*")) continue;
-      const id = `AwsSolutions-IAM5[Resource::${resource}]`;
-      const reason = `${permission.actions.join(", ")}: ${permission.reason}`;
-      byId.set(id, byId.has(id) ? `${byId.get(id)} ${reason}` : reason);
-    }
-  }
-  return [...byId].map(([id, reason]) => ({ id, reason }));
-}
 
 export function applyMemberRoleNagAcknowledgements(memberStack: MinewatchMemberRoleStack): void {
   Validations.of(memberStack.memberRole.role).acknowledge(...readPermissionAcknowledgements());

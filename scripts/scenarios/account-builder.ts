@@ -484,9 +484,7 @@ function anomaliesOf(spec: AccountSpec, costs: NonNullable<AccountSnapshotInput[
     const rng = new Rng(seedFrom(`${spec.scenario}-anomaly-${a.name}`));
     const uuid = () => `${rng.hex(8)}-${rng.hex(4)}-4${rng.hex(3)}-a${rng.hex(3)}-${rng.hex(12)}`;
     const index = costs.days.indexOf(a.startDate);
-    const measured = (costs.byRegion?.[a.region] ?? [])
-      .slice(index)
-      .reduce((sum, v) => sum + v, 0 as number);
+    const measured = (costs.byRegion?.[a.region] ?? []).slice(index).reduce((sum, v) => sum + v, 0 as number);
     const impact = Math.round((a.impactUsd ?? measured) * 100) / 100;
     return {
       anomalyId: uuid(),
@@ -508,7 +506,11 @@ function anomaliesOf(spec: AccountSpec, costs: NonNullable<AccountSnapshotInput[
   });
 }
 
-function coverageOf(spec: AccountSpec, instances: readonly Instance[], gpuAgentIds: ReadonlySet<string>): CoverageEntry[] {
+function coverageOf(
+  spec: AccountSpec,
+  instances: readonly Instance[],
+  gpuAgentIds: ReadonlySet<string>,
+): CoverageEntry[] {
   const entries: CoverageEntry[] = [
     { region: "global", service: "sts", api: "GetCallerIdentity", status: "ok" },
     { region: "global", service: "ec2", api: "DescribeRegions", status: "ok" },
@@ -537,7 +539,8 @@ function coverageOf(spec: AccountSpec, instances: readonly Instance[], gpuAgentI
     });
     if (here.length === 0) continue;
     entries.push({ region, service: "ec2", api: "DescribeInstanceTypes", status: "ok" });
-    if (here.some((i) => i.userData)) entries.push({ region, service: "ec2", api: "DescribeInstanceAttribute", status: "ok" });
+    if (here.some((i) => i.userData))
+      entries.push({ region, service: "ec2", api: "DescribeInstanceAttribute", status: "ok" });
     entries.push({ region, service: "cloudwatch", api: "GetMetricData", status: "ok" });
     const gpuInstances = here.filter((i) => (CATALOG[i.instanceType]?.info.gpus ?? 0) > 0 && i.state !== "terminated");
     if (gpuInstances.length === 0) continue;

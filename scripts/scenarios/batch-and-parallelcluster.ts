@@ -5,7 +5,16 @@
  * their job, on families the account has paid for all quarter.
  * Run: npx tsx scripts/scenarios/batch-and-parallelcluster.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, isWeekend, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  isWeekend,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "us-east-2";
 const WINDOW_END = "2026-11-25T08:00:00.000Z";
@@ -22,14 +31,25 @@ export const spec: AccountSpec = {
   windowEnd: WINDOW_END,
   homeRegions: [HOME],
   workloads: [
-    ...ordinaryCompany({ region: HOME, prefix: "genlab", utcOffsetHours: -5, webServers: 2, since: "2026-02-16T15:00:00Z" }),
+    ...ordinaryCompany({
+      region: HOME,
+      prefix: "genlab",
+      utcOffsetHours: -5,
+      webServers: 2,
+      since: "2026-02-16T15:00:00Z",
+    }),
     {
       name: "pcluster-head",
       region: HOME,
       instanceType: "c6i.2xlarge",
       launchTime: "2026-06-02T13:40:00.000Z",
       instanceProfile: "parallelcluster-cfd-head",
-      tags: { Name: "HeadNode", "parallelcluster:cluster-name": "cfd", "parallelcluster:node-type": "HeadNode", "parallelcluster:version": "3.11.1" },
+      tags: {
+        Name: "HeadNode",
+        "parallelcluster:cluster-name": "cfd",
+        "parallelcluster:node-type": "HeadNode",
+        "parallelcluster:version": "3.11.1",
+      },
       cpu: (_ms, rng) => rng.uniform(4, 9),
     },
     ...Array.from({ length: 8 }, (_, k) => ({

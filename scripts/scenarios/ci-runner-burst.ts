@@ -4,7 +4,16 @@
  * terminated. The account pays for c5 runners every working day.
  * Run: npx tsx scripts/scenarios/ci-runner-burst.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, isWeekend, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  isWeekend,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "eu-west-1";
 const WINDOW_END = "2026-11-24T16:00:00.000Z";
@@ -33,7 +42,12 @@ export const spec: AccountSpec = {
         instanceProfile: "gitlab-runner",
         launchTemplate: "gitlab-runner",
         autoScalingGroup: "gitlab-runners",
-        tags: { Name: "gitlab-runner", ci: "gitlab", "ci:ephemeral": "true", "aws:autoscaling:groupName": "gitlab-runners" },
+        tags: {
+          Name: "gitlab-runner",
+          ci: "gitlab",
+          "ci:ephemeral": "true",
+          "aws:autoscaling:groupName": "gitlab-runners",
+        },
         cpu: (_ms: number, rng: Rng) => rng.uniform(70, 96),
         networkOut: (_ms: number, rng: Rng) => rng.uniform(3e8, 9e8),
         packetBytes: 1300,
@@ -44,7 +58,8 @@ export const spec: AccountSpec = {
     {
       region: HOME,
       instanceType: "c5.2xlarge",
-      hoursPerDay: (day, _index, rng) => (isWeekend(new Date(`${day}T00:00:00Z`).getUTCDay()) ? rng.uniform(2, 6) : rng.uniform(25, 60)),
+      hoursPerDay: (day, _index, rng) =>
+        isWeekend(new Date(`${day}T00:00:00Z`).getUTCDay()) ? rng.uniform(2, 6) : rng.uniform(25, 60),
     },
   ],
 };

@@ -5,7 +5,15 @@
  * only Cost Explorer (new spend in the region and an anomaly on EC2) and the coverage gap can.
  * Run: npx tsx scripts/scenarios/cost-anomaly-hidden-region.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, ordinaryCompany, pinned, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  ordinaryCompany,
+  pinned,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "eu-central-1";
 const HIDDEN = "ap-northeast-1";

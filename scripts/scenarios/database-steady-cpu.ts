@@ -5,11 +5,20 @@
  * trend: nothing a miner changed.
  * Run: npx tsx scripts/scenarios/database-steady-cpu.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, ordinaryCompany, type Rng, webWave, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  ordinaryCompany,
+  type Rng,
+  webWave,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "ap-northeast-1";
 
-const steady = (level: number, swing: number) => (ms: number, rng: Rng) => level + swing * webWave(ms, 9) + rng.normal(0, 1.8);
+const steady = (level: number, swing: number) => (ms: number, rng: Rng) =>
+  level + swing * webWave(ms, 9) + rng.normal(0, 1.8);
 
 export const spec: AccountSpec = {
   scenario: "database-steady-cpu",

@@ -5,7 +5,15 @@
  * expired entry must not hide them, and the report must say it expired.
  * Run: npx tsx scripts/scenarios/expired-allowlist-gpu.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "us-west-2";
 const LAUNCH = Date.parse("2026-11-24T04:12:30Z");
@@ -45,7 +53,8 @@ export const spec: AccountSpec = {
       region: HOME,
       instanceType: "g4dn.12xlarge",
       // The contractor's project: up to the end of October, on working days.
-      hoursPerDay: (day, _index, rng) => (day <= "2026-10-31" && new Date(`${day}T00:00:00Z`).getUTCDay() % 6 !== 0 ? rng.uniform(20, 60) : 0),
+      hoursPerDay: (day, _index, rng) =>
+        day <= "2026-10-31" && new Date(`${day}T00:00:00Z`).getUTCDay() % 6 !== 0 ? rng.uniform(20, 60) : 0,
     },
   ],
 };

@@ -5,7 +5,16 @@
  * the same agent and a daily rhythm, must stay quiet.
  * Run: npx tsx scripts/scenarios/gpu-agent-full-load.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, ordinaryCompany, type Rng, webWave, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  ordinaryCompany,
+  type Rng,
+  webWave,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "us-east-1";
 const LAUNCH = Date.parse("2026-11-23T23:10:05Z");

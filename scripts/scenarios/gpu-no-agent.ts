@@ -5,7 +5,15 @@
  * report must say that GPU load could not be seen.
  * Run: npx tsx scripts/scenarios/gpu-no-agent.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "eu-west-1";
 const LAUNCH = Date.parse("2026-11-25T01:31:20Z");

@@ -4,7 +4,15 @@
  * list them as not audited (nothing can run there) without calling that a gap or a finding.
  * Run: npx tsx scripts/scenarios/half-regions-not-opted-in.ts [--ids]
  */
-import { type AccountSpec, buildAccount, DEFAULT_REGIONS, isMain, OPT_IN_REGIONS, ordinaryCompany, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  DEFAULT_REGIONS,
+  isMain,
+  OPT_IN_REGIONS,
+  ordinaryCompany,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "me-central-1";
 

@@ -43,7 +43,9 @@ export const spec: AccountSpec = {
     { region: HOME, service: SERVICE.lambda, perDay: 205, weekdayBoost: 1, fromDay: "2026-11-24" },
     { region: "global", service: SERVICE.cloudFront, perDay: 5.5, weekdayBoost: 1.2 },
   ],
-  anomalies: [{ name: "lambda-spike", startDate: "2026-11-24", region: HOME, service: SERVICE.lambda, impactUsd: 187.4 }],
+  anomalies: [
+    { name: "lambda-spike", startDate: "2026-11-24", region: HOME, service: SERVICE.lambda, impactUsd: 187.4 },
+  ],
   extra: {
     managedCompute: {
       regionsRead: { lambda: [HOME] },

@@ -5,7 +5,16 @@
  * the fleet must be caught by where it runs, what it is and how it was launched.
  * Run: npx tsx scripts/scenarios/leaked-key-every-region.ts [--ids]
  */
-import { type AccountSpec, buildAccount, DEFAULT_REGIONS, isMain, iso, ordinaryCompany, writeScenario, type WorkloadSpec } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  DEFAULT_REGIONS,
+  isMain,
+  iso,
+  ordinaryCompany,
+  type WorkloadSpec,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "us-east-1";
 const ATTACK_START = Date.parse("2026-11-25T02:14:00Z");

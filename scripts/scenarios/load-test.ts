@@ -4,7 +4,16 @@
  * terminated; the API's Auto Scaling group grows by four m5.xlarge meanwhile.
  * Run: npx tsx scripts/scenarios/load-test.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, isWeekend, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  isWeekend,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "eu-west-1";
 const WINDOW_END = "2026-11-24T18:00:00.000Z";
@@ -51,7 +60,8 @@ export const spec: AccountSpec = {
     {
       region: HOME,
       instanceType: "c5.xlarge",
-      hoursPerDay: (day, _i, rng) => (isWeekend(new Date(`${day}T00:00:00Z`).getUTCDay()) ? rng.uniform(1, 4) : rng.uniform(15, 30)),
+      hoursPerDay: (day, _i, rng) =>
+        isWeekend(new Date(`${day}T00:00:00Z`).getUTCDay()) ? rng.uniform(1, 4) : rng.uniform(15, 30),
     },
   ],
 };

@@ -5,7 +5,15 @@
  * pipeline's instance profile says so.
  * Run: npx tsx scripts/scenarios/ml-training-p4d.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "us-east-1";
 const LAUNCH = Date.parse("2026-11-24T22:00:40Z");
@@ -44,7 +52,8 @@ export const spec: AccountSpec = {
       region: HOME,
       instanceType: "p4d.24xlarge",
       // Tuesday and Thursday nights, 9 to 11 hours on four instances.
-      hoursPerDay: (day, _index, rng) => ([2, 4].includes(new Date(`${day}T00:00:00Z`).getUTCDay()) ? 4 * rng.uniform(9, 11) : 0),
+      hoursPerDay: (day, _index, rng) =>
+        [2, 4].includes(new Date(`${day}T00:00:00Z`).getUTCDay()) ? 4 * rng.uniform(9, 11) : 0,
     },
   ],
 };

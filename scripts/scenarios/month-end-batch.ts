@@ -4,7 +4,15 @@
  * Anomaly Detection flags the EC2 spike, as it did last month. A recurring peak, not an intruder.
  * Run: npx tsx scripts/scenarios/month-end-batch.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "us-east-1";
 const WINDOW_END = "2026-12-01T08:00:00.000Z";
@@ -36,7 +44,12 @@ export const spec: AccountSpec = {
       instanceProfile: "finance-close",
       autoScalingGroup: "finance-close",
       launchTemplate: "finance-close",
-      tags: { Name: "finance-close", Team: "finance-eng", Schedule: "month-end", "aws:autoscaling:groupName": "finance-close" },
+      tags: {
+        Name: "finance-close",
+        Team: "finance-eng",
+        Schedule: "month-end",
+        "aws:autoscaling:groupName": "finance-close",
+      },
       cpu: (_ms: number, rng: Rng) => rng.uniform(55, 75),
       networkOut: (_ms: number, rng: Rng) => rng.uniform(1e9, 3e9),
     })),
@@ -49,9 +62,7 @@ export const spec: AccountSpec = {
       hoursPerDay: (day) => (day < "2026-11-30" ? closeHours(day) : 0),
     },
   ],
-  anomalies: [
-    { name: "close", startDate: "2026-11-30", region: HOME, instanceType: "m5.4xlarge", impactUsd: 131.62 },
-  ],
+  anomalies: [{ name: "close", startDate: "2026-11-30", region: HOME, instanceType: "m5.4xlarge", impactUsd: 131.62 }],
 };
 
 export const build = () => buildAccount(spec);

@@ -56,8 +56,22 @@ export const spec: AccountSpec = {
       lookupStart: iso(Date.parse(WINDOW_END) - 8 * DAY_MS),
       events: [
         // The pipeline replaces a web server every few days: a principal with a launch history.
-        runInstancesEvent("harbor-deploy-1", DEPLOY, "2026-11-19T16:02:11.000Z", HOME, ["i-0a1b2c3d4e5f60718"], "t3.large"),
-        runInstancesEvent("harbor-deploy-2", DEPLOY, "2026-11-24T21:14:52.000Z", HOME, ["i-0b2c3d4e5f6071829"], "t3.large"),
+        runInstancesEvent(
+          "harbor-deploy-1",
+          DEPLOY,
+          "2026-11-19T16:02:11.000Z",
+          HOME,
+          ["i-0a1b2c3d4e5f60718"],
+          "t3.large",
+        ),
+        runInstancesEvent(
+          "harbor-deploy-2",
+          DEPLOY,
+          "2026-11-24T21:14:52.000Z",
+          HOME,
+          ["i-0b2c3d4e5f6071829"],
+          "t3.large",
+        ),
         runInstancesEvent(
           "harbor-attack",
           ATTACKER,

@@ -16,8 +16,8 @@ import {
   iso,
   ordinaryCompany,
   runInstancesEvent,
-  writeScenario,
   type WorkloadSpec,
+  writeScenario,
 } from "./account-builder.js";
 
 const HOME = "us-east-1";
@@ -38,7 +38,11 @@ const eu: WorkloadSpec[] = ordinaryCompany({
   ...w,
   name: `${w.name}-eu`,
   // The database goes first; the Auto Scaling group and the worker follow.
-  launchTime: w.name.endsWith("-db") ? iso(ROLLOUT) : w.launchTime.replace(/T.*/, "") === "" ? w.launchTime : iso(ROLLOUT + 9 * 60_000 + (Date.parse(w.launchTime) % 60_000)),
+  launchTime: w.name.endsWith("-db")
+    ? iso(ROLLOUT)
+    : w.launchTime.replace(/T.*/, "") === ""
+      ? w.launchTime
+      : iso(ROLLOUT + 9 * 60_000 + (Date.parse(w.launchTime) % 60_000)),
   tags: { ...w.tags, Region: "eu", "managed-by": "terraform" },
 }));
 
@@ -55,8 +59,17 @@ export const spec: AccountSpec = {
       eventNames: ["RunInstances"],
       lookupStart: iso(Date.parse(WINDOW_END) - 8 * DAY_MS),
       events: [
-        runInstancesEvent("shopfront-replace", DEPLOY, "2026-11-20T15:40:12.000Z", HOME, ["i-0c3d4e5f60718293a"], "t3.large"),
-        ...eu.map((w) => runInstancesEvent(`rollout-${w.name}`, DEPLOY, w.launchTime, NEW, [instanceIdOf(w.name)], w.instanceType)),
+        runInstancesEvent(
+          "shopfront-replace",
+          DEPLOY,
+          "2026-11-20T15:40:12.000Z",
+          HOME,
+          ["i-0c3d4e5f60718293a"],
+          "t3.large",
+        ),
+        ...eu.map((w) =>
+          runInstancesEvent(`rollout-${w.name}`, DEPLOY, w.launchTime, NEW, [instanceIdOf(w.name)], w.instanceType),
+        ),
       ],
     },
   },

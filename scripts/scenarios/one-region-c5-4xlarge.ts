@@ -4,7 +4,16 @@
  * string in user data), every core pinned by XMRig since. Known case: 10 x c5.4xlarge on a root key.
  * Run: npx tsx scripts/scenarios/one-region-c5-4xlarge.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, ordinaryCompany, pinned, poolTrickle, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  ordinaryCompany,
+  pinned,
+  poolTrickle,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "eu-central-1";
 const START = Date.parse("2026-11-20T21:40:12Z");

@@ -5,6 +5,8 @@
  * launches three g4dn.12xlarge in us-east-1, a region the company (eu-west-1) never used.
  * Run: npx tsx scripts/scenarios/quota-probing-then-launch.ts [--ids]
  */
+
+import type { CloudTrailEvent } from "../../lambda/core/sections/cloudtrail.js";
 import {
   type AccountSpec,
   buildAccount,
@@ -21,7 +23,6 @@ import {
   trailEvent,
   writeScenario,
 } from "./account-builder.js";
-import type { CloudTrailEvent } from "../../lambda/core/sections/cloudtrail.js";
 
 const HOME = "eu-west-1";
 const TARGET = "us-east-1";
@@ -88,7 +89,8 @@ const miners = [1, 2, 3].map((n) => ({
 
 export const spec: AccountSpec = {
   scenario: "quota-probing-then-launch",
-  description: "Denied calls, DryRun in four regions and a G-vCPU quota request, then three g4dn.12xlarge in an unused region",
+  description:
+    "Denied calls, DryRun in four regions and a G-vCPU quota request, then three g4dn.12xlarge in an unused region",
   accountId: ACCOUNT,
   windowEnd: WINDOW_END,
   windowHours: 36,
@@ -101,7 +103,14 @@ export const spec: AccountSpec = {
       lookupStart: iso(Date.parse(WINDOW_END) - 36 * 3_600_000 - 7 * DAY_MS),
       events: [
         ...probes(),
-        runInstancesEvent("quill-attack", ATTACKER, iso(LAUNCH), TARGET, miners.map((m) => instanceIdOf(m.name)), "g4dn.12xlarge"),
+        runInstancesEvent(
+          "quill-attack",
+          ATTACKER,
+          iso(LAUNCH),
+          TARGET,
+          miners.map((m) => instanceIdOf(m.name)),
+          "g4dn.12xlarge",
+        ),
       ],
     },
   },

@@ -5,7 +5,16 @@
  * quarter, so the family and the spend are the account's routine.
  * Run: npx tsx scripts/scenarios/render-farm-g5-night.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, iso, isWeekend, ordinaryCompany, type Rng, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  iso,
+  isWeekend,
+  ordinaryCompany,
+  type Rng,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "us-west-2";
 const WINDOW_END = "2026-11-25T12:00:00.000Z";
@@ -19,7 +28,13 @@ export const spec: AccountSpec = {
   windowEnd: WINDOW_END,
   homeRegions: [HOME],
   workloads: [
-    ...ordinaryCompany({ region: HOME, prefix: "frames", utcOffsetHours: -8, webServers: 2, since: "2026-04-06T17:00:00Z" }),
+    ...ordinaryCompany({
+      region: HOME,
+      prefix: "frames",
+      utcOffsetHours: -8,
+      webServers: 2,
+      since: "2026-04-06T17:00:00Z",
+    }),
     ...Array.from({ length: 10 }, (_, k) => ({
       name: `render-node-${k + 1}`,
       image: "deadline-worker-g5-2026-10",
@@ -41,7 +56,8 @@ export const spec: AccountSpec = {
       region: HOME,
       instanceType: "g5.2xlarge",
       spot: true,
-      hoursPerDay: (day, _i, rng) => (isWeekend(new Date(`${day}T00:00:00Z`).getUTCDay()) ? 0 : 10 * rng.uniform(7, 10)),
+      hoursPerDay: (day, _i, rng) =>
+        isWeekend(new Date(`${day}T00:00:00Z`).getUTCDay()) ? 0 : 10 * rng.uniform(7, 10),
     },
   ],
 };

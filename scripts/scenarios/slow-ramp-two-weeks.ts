@@ -5,7 +5,16 @@
  * 14-day baseline that has absorbed most of the rise.
  * Run: npx tsx scripts/scenarios/slow-ramp-two-weeks.ts [--ids]
  */
-import { type AccountSpec, buildAccount, DAY_MS, HOUR_MS, isMain, isWeekend, ordinaryCompany, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  DAY_MS,
+  HOUR_MS,
+  isMain,
+  isWeekend,
+  ordinaryCompany,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "eu-west-2";
 const WINDOW_END = "2026-11-26T10:00:00.000Z";
@@ -42,7 +51,8 @@ export const spec: AccountSpec = {
         const local = new Date(ms);
         const hour = local.getUTCHours();
         // A test suite pokes it on working days; otherwise it idles.
-        const office = !isWeekend(local.getUTCDay()) && hour >= 9 && hour < 18 ? rng.uniform(3, 7) : rng.uniform(1.5, 3);
+        const office =
+          !isWeekend(local.getUTCDay()) && hour >= 9 && hour < 18 ? rng.uniform(3, 7) : rng.uniform(1.5, 3);
         return office + minerLoad(ms) + rng.normal(0, 1.2);
       },
       networkOut: (ms, rng) => rng.uniform(1e7, 3e7) + (ms >= RAMP_START ? rng.uniform(3e6, 5e6) : 0),

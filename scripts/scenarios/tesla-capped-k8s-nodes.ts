@@ -14,8 +14,8 @@ import {
   iso,
   isWeekend,
   ordinaryCompany,
-  writeScenario,
   type WorkloadSpec,
+  writeScenario,
 } from "./account-builder.js";
 
 const HOME = "us-east-1";
@@ -53,7 +53,9 @@ function node(n: number, compromised: boolean): WorkloadSpec {
       const miner = compromised && ms >= MINER_START ? 36 + rng.normal(0, 1) : 0;
       return Math.min(100, work + miner);
     },
-    networkOut: (ms, rng) => (stagingLoad(ms) ? rng.uniform(2e8, 5e8) : rng.uniform(2e7, 4e7)) + (compromised && ms >= MINER_START ? rng.uniform(3e6, 5e6) : 0),
+    networkOut: (ms, rng) =>
+      (stagingLoad(ms) ? rng.uniform(2e8, 5e8) : rng.uniform(2e7, 4e7)) +
+      (compromised && ms >= MINER_START ? rng.uniform(3e6, 5e6) : 0),
     packetBytes: 700,
   };
 }

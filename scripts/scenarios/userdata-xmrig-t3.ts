@@ -4,7 +4,16 @@
  * the usual region: only the user data and the CPU give it away.
  * Run: npx tsx scripts/scenarios/userdata-xmrig-t3.ts [--ids]
  */
-import { type AccountSpec, buildAccount, isMain, ordinaryCompany, pinned, poolTrickle, walletAddress, writeScenario } from "./account-builder.js";
+import {
+  type AccountSpec,
+  buildAccount,
+  isMain,
+  ordinaryCompany,
+  pinned,
+  poolTrickle,
+  walletAddress,
+  writeScenario,
+} from "./account-builder.js";
 
 const HOME = "ap-southeast-2";
 
@@ -26,7 +35,13 @@ export const spec: AccountSpec = {
   windowEnd: "2026-11-25T00:00:00.000Z",
   homeRegions: [HOME],
   workloads: [
-    ...ordinaryCompany({ region: HOME, prefix: "koala", utcOffsetHours: 11, webServers: 2, since: "2026-06-08T00:40:00Z" }),
+    ...ordinaryCompany({
+      region: HOME,
+      prefix: "koala",
+      utcOffsetHours: 11,
+      webServers: 2,
+      since: "2026-06-08T00:40:00Z",
+    }),
     {
       name: "dev-box-xmrig",
       image: "amzn2-ap-southeast-2",

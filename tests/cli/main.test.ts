@@ -550,21 +550,18 @@ function mockAws() {
   ce.on(GetAnomaliesCommand).resolves({ Anomalies: [] });
   // Services the section collectors read (CloudTrail, GuardDuty, ECS, ...): an empty account.
   const quiet = [
-    CloudTrailClient,
-    GuardDutyClient,
-    ECSClient,
-    LambdaClient,
-    SageMakerClient,
-    CodeBuildClient,
-    AmplifyClient,
-    AutoScalingClient,
-    S3Client,
-    CloudFrontClient,
-  ].map((Client) => {
-    const mock = mockClient(Client);
-    mock.onAnyCommand().resolves({});
-    return mock;
-  });
+    mockClient(CloudTrailClient),
+    mockClient(GuardDutyClient),
+    mockClient(ECSClient),
+    mockClient(LambdaClient),
+    mockClient(SageMakerClient),
+    mockClient(CodeBuildClient),
+    mockClient(AmplifyClient),
+    mockClient(AutoScalingClient),
+    mockClient(S3Client),
+    mockClient(CloudFrontClient),
+  ];
+  for (const mock of quiet) (mock as unknown as ReturnType<typeof mockClient>).onAnyCommand().resolves({});
   return { sts, ec2, cw, ce, ...Object.fromEntries(quiet.map((mock, i) => [`section${i}`, mock])) };
 }
 
