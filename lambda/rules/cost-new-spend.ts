@@ -7,7 +7,7 @@
  * the recent ones; see AccountProfile). Without costs in the snapshot this rule is silent and
  * MW-COVERAGE-GAP reports why.
  */
-import { type AccountProfile, BASELINE_SPEND_USD_PER_DAY, familiarity } from "../core/profile.js";
+import { type AccountProfile, BASELINE_SPEND_USD_PER_DAY, familiarity, MIN_BASELINE_SPEND_DAYS } from "../core/profile.js";
 import type { AccountSnapshot } from "../core/snapshot.js";
 import { isComputeService } from "./cost-anomaly-compute.js";
 import { round } from "./lib/series.js";
@@ -104,7 +104,8 @@ export const costNewSpend: Rule = {
         severity: explained ? "low" : severityFor(s),
         message:
           `New spend in ${s.name}: $${s.maxDaily.toFixed(2)} on ${s.maxDay} ($${s.recentTotal.toFixed(2)} over ` +
-          `the last ${recentDays} days), in a region without spend on most of the previous ${baselineDays} days.` +
+          `the last ${recentDays} days), in a region with spend at or above $${BASELINE_SPEND_USD_PER_DAY.toFixed(2)} ` +
+          `on fewer than ${MIN_BASELINE_SPEND_DAYS} of the previous ${baselineDays} days.` +
           (explained ? ` Every instance running there looks like the account's own workload (${explained}).` : ""),
         details: { ...common(s), explainedByOwnWorkload: explained ?? null },
       });

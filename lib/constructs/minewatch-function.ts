@@ -8,6 +8,9 @@ import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { LOCK_FILE, PROJECT_ROOT } from "../paths.js";
 
+/** One full vCPU (see memorySize below). */
+const DEFAULT_MEMORY_MB = 1769;
+
 export interface MinewatchFunctionProps {
   /** Absolute path of the handler file (from lib/paths.ts). */
   entry: string;
@@ -49,10 +52,12 @@ export class MinewatchFunction extends Construct {
       // Graviton: about 20 % cheaper per GB-second for the same work; the code is pure JavaScript.
       architecture: Architecture.ARM_64,
       timeout: props.timeout ?? Duration.minutes(10),
-      memorySize: props.memorySize ?? 1769,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       environment: {
-        // Stack traces point at the TypeScript source.
-        NODE_OPTIONS: "--enable-source-maps",
+        // Stack traces point at the TypeScript source. The heap is capped at about 70 % of the
+        // function's memory so V8 collects garbage before Lambda kills the process for memory
+        // (at 10,000 instances an uncapped heap grows lazily past 600 MB; capped, the run fits).
+        NODE_OPTIONS: `--enable-source-maps --max-old-space-size=${Math.floor((props.memorySize ?? DEFAULT_MEMORY_MB) * 0.7)}`,
         ...definedOnly(props.environment),
       },
       loggingFormat: LoggingFormat.JSON,

@@ -29,7 +29,8 @@ describe("Minewatch stack", () => {
       { emails: "secops@example.com,oncall@example.com", dailyAt: "07:30", timeZone: "Europe/Berlin" },
       { bundle: true },
     );
-  });
+    // Bundling with esbuild takes up to a minute on a busy 2-core machine.
+  }, 300_000);
 
   it("bundles the handler offline with the local esbuild (ESM, source maps, SDK clients included)", () => {
     const assets = readdirSync(synth.outdir).filter((name) => name.startsWith("asset."));

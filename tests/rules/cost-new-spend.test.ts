@@ -101,8 +101,10 @@ describe("MW-COST-NEW-SPEND by region", () => {
       byRegion: { "eu-west-1": daily(85, [300, 400, 500]) },
     },
     {
-      name: "a region used once in the baseline",
-      byRegion: { "us-west-2": [...daily(0, [9, 9, 9]).slice(0, 5), 0.6, ...daily(0, [9, 9, 9]).slice(6)] },
+      // One day is not use: a key that started a day before the recent window must not make its
+      // region "home". Three days are.
+      name: "a region used on three days of the baseline",
+      byRegion: { "us-west-2": [...daily(0, [9, 9, 9]).slice(0, 5), 0.6, 0.6, 0.6, ...daily(0, [9, 9, 9]).slice(8)] },
     },
     { name: "new spend under the threshold", byRegion: { "sa-east-1": daily(0, [4.99, 4.5, 0]) } },
     {

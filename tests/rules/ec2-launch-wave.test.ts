@@ -15,7 +15,13 @@ import {
 } from "../support/snapshot-builder.js";
 
 /** What a leaked-key script starts: same AMI, same key pair, c5.4xlarge, launches seconds apart. */
-const attackerLaunch = { instanceType: "c5.4xlarge", imageId: "ami-0a9b8c7d6e5f43210", keyName: "x", tags: {} };
+const attackerLaunch = {
+  instanceType: "c5.4xlarge",
+  imageId: "ami-0a9b8c7d6e5f43210",
+  keyName: "x",
+  iamInstanceProfileArn: undefined,
+  tags: {},
+};
 
 const evaluate = (instances: InstanceInput[], config?: ConfigInput) => {
   const snapshot = buildSnapshot({ instances });

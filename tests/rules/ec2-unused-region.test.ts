@@ -19,7 +19,14 @@ const established: InstanceInput[] = [
 ];
 
 const newInstance = (overrides: Partial<InstanceInput>): InstanceInput =>
-  instance({ instanceId: instanceIdFor(9), instanceType: "c5.4xlarge", launchTime: hoursAgo(3), ...overrides });
+  instance({
+    instanceId: instanceIdFor(9),
+    instanceType: "c5.4xlarge",
+    launchTime: hoursAgo(3),
+    // A leaked key's instance wears none of the account's instance profiles.
+    iamInstanceProfileArn: undefined,
+    ...overrides,
+  });
 
 describe("MW-EC2-UNUSED-REGION", () => {
   const cases: {
