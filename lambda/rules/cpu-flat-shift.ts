@@ -68,6 +68,8 @@ export const FLOOR_PERCENTILE = 10;
 export const FLOOR_ABOVE_BASELINE_PERCENTILE = 75;
 /** Baseline nights this quiet (10th percentile, %) were idle: a busy floor now is high. */
 export const IDLE_FLOOR_PERCENT = 15;
+/** The baseline must have kept time: the hour of day explains at least this share of its variance. */
+export const FLOOR_MIN_CYCLE_STRENGTH = 0.25;
 
 interface CpuShape {
   hours: number;
@@ -262,7 +264,12 @@ function detectRamp(flat: boolean, recentMean: number, baseline: Series): Change
  * what a capped miner added on top of existing work looks like (the Tesla pods on busy nodes); a
  * busier day lifts the peaks, not the nights.
  */
-function detectRaisedFloor(recent: Series, baseline: Series): Change | undefined {
+function detectRaisedFloor(recent: Series, wholeBaseline: Series): Change | undefined {
+  // The first half of the baseline: a miner that started a day or two before the recent window
+  // has already lifted the later baseline days, never the first week.
+  const baselineStartMs = Date.parse(wholeBaseline.start);
+  const halfMs = (wholeBaseline.values.length * wholeBaseline.periodSeconds * 1000) / 2;
+  const baseline = sliceByTime(wholeBaseline, baselineStartMs, baselineStartMs + halfMs);
   const recentValues = presentValues(resampleHourly(recent));
   const baselineValues = presentValues(resampleHourly(baseline));
   const recentFloor = percentile(recentValues, FLOOR_PERCENTILE);
@@ -272,6 +279,11 @@ function detectRaisedFloor(recent: Series, baseline: Series): Change | undefined
   const rise = recentFloor - baselineFloor;
   if (rise < MIN_SHIFT_POINTS || recentFloor < MIN_SHIFT_RATIO * Math.max(1, baselineFloor)) return undefined;
   if (recentFloor < baselineUpper) return undefined;
+  // Only a workload that kept time (busy hours and quiet hours by the clock) has a floor to raise:
+  // a box that got busier at random (more batch jobs) has no quiet hours for a miner to fill.
+  const dailySwing = profileRange(hourOfDayProfile(baseline)) ?? 0;
+  const cycle = dailyCycleStrength(baseline) ?? 0;
+  if (dailySwing < CLEAR_CYCLE_RANGE_POINTS || cycle < FLOOR_MIN_CYCLE_STRENGTH) return undefined;
   const idleBefore = baselineFloor < IDLE_FLOOR_PERCENT;
   return {
     kind: "raised-floor",
@@ -289,6 +301,7 @@ function detectRaisedFloor(recent: Series, baseline: Series): Change | undefined
       baselineUpperQuartile: round(baselineUpper),
       floorRise: round(rise),
       idleFloorBefore: idleBefore,
+      baselineDailySwing: round(dailySwing),
     },
   };
 }

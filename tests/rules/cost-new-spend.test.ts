@@ -87,7 +87,7 @@ describe("MW-COST-NEW-SPEND by region", () => {
     });
     expect(signals[0]?.details?.recentTotalUsd).toBeCloseTo(recent[0] + recent[1] + recent[2], 2);
     expect(signals[0]?.message).toContain(`New spend in ${region}: $${max.toFixed(2)} on ${day}`);
-    expect(signals[0]?.message).toContain(`no day at or above $0.50 in the previous ${BASELINE_DAYS} days`);
+    expect(signals[0]?.message).toContain(`on fewer than 3 of the previous ${BASELINE_DAYS} days`);
   });
 
   it("treats pennies in the baseline as no use of the region", () => {

@@ -127,16 +127,17 @@ describe("MW-CPU-FLAT-SHIFT stays quiet", () => {
     for (const seed of [1, 2, 3]) expect(evaluate(cpuCurve(shape, { seed, noise: 3 }))).toEqual([]);
   });
 
-  it("a slow ramp over two weeks that ends flat at 60 %: quiet (documented blind spot)", () => {
+  it("a slow ramp over two weeks that ends flat at 60 %: high, against the first days of the baseline", () => {
     // The baseline contains most of the rise (mean about 33 %), so the flat 60 % is +27 points but
-    // under twice the baseline, and the baseline had no daily cycle to lose. MW-CPU-SUSTAINED-HIGH
-    // does not see 60 % either; only cost or correlation can catch a miner this patient.
+    // under twice the baseline mean: the plateau test alone misses it. The ramp test compares the
+    // plateau with the first three baseline days (about 11 %) and sees the baseline climb day after day.
     const shape = switchAt(
       MINER_START,
       ramp({ fromMs: END - 16 * 24 * HOUR_MS, toMs: MINER_START, fromLevel: 5, toLevel: 60 }),
       flat(60),
     );
-    expect(evaluate(cpuCurve(shape))).toEqual([]);
+    const slow = evaluate(cpuCurve(shape));
+    expect(slow.map((s) => [s.severity, s.details?.change])).toEqual([["high", "slow-ramp"]]);
     // The same plateau after a short ramp (the last 3 days of the baseline) is a shift, and fires.
     const fastRamp = switchAt(
       MINER_START,
