@@ -7,7 +7,12 @@
  * the recent ones; see AccountProfile). Without costs in the snapshot this rule is silent and
  * MW-COVERAGE-GAP reports why.
  */
-import { type AccountProfile, BASELINE_SPEND_USD_PER_DAY, familiarity, MIN_BASELINE_SPEND_DAYS } from "../core/profile.js";
+import {
+  type AccountProfile,
+  BASELINE_SPEND_USD_PER_DAY,
+  familiarity,
+  MIN_BASELINE_SPEND_DAYS,
+} from "../core/profile.js";
 import type { AccountSnapshot } from "../core/snapshot.js";
 import { isComputeService } from "./cost-anomaly-compute.js";
 import { round } from "./lib/series.js";

@@ -153,6 +153,7 @@ describe("MW-EC2-LAUNCH-WAVE", () => {
       instanceTypes: ["c5.4xlarge"],
       autoScalingGroup: null,
       establishedAutoScalingGroup: false,
+      routineWave: null,
       startedBeforeWindow: false,
       launchWaveMinutes: 15,
       launchWaveMinInstances: 5,
