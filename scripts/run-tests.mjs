@@ -10,7 +10,14 @@ const dir = mkdtempSync(join(tmpdir(), "minewatch-tests-"));
 const jsonFile = join(dir, "vitest.json");
 const run = spawnSync(
   process.execPath,
-  ["node_modules/vitest/vitest.mjs", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)],
+  [
+    "node_modules/vitest/vitest.mjs",
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${jsonFile}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: "inherit" },
 );
 

@@ -66,6 +66,8 @@ export function synthesize(
   }
   if (synthError && validationReport.pluginReports.every((r) => r.violations.length === 0)) throw synthError;
   // From the written file: Template.fromStack would synthesize (and validate) a second time.
-  const template = Template.fromJSON(JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.template.json`), "utf8")));
+  const template = Template.fromJSON(
+    JSON.parse(readFileSync(join(outdir, `${stack.artifactId}.template.json`), "utf8")),
+  );
   return { outdir, stack, template, validationReport };
 }
