@@ -57,22 +57,13 @@ export function auditSnapshot(snapshot: AccountSnapshot, config: Config, options
   const suppressed = suppressedFindings(allowlist.suppressed, snapshot, profile, config, now);
   const coverage = summarizeCoverage(snapshot);
 
-  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const finding of findings) bySeverity[finding.severity] += 1;
   const report: AuditReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     generatedAt: options.generatedAt.toISOString(),
     accountId: snapshot.accountId,
     window: snapshot.window,
-    summary: {
-      findings: findings.length,
-      bySeverity,
-      worstSeverity: findings[0]?.severity ?? null,
-      estimatedHourlyCostUsd: round2(findings.reduce((sum, f) => sum + (f.estimatedHourlyCostUsd ?? 0), 0)),
-      suppressed: suppressed.length,
-      coverageComplete: coverage.complete,
-    },
+    summary: summarizeFindings(findings, suppressed.length, coverage.complete),
     findings,
     suppressed,
     expiredAllowlistEntries: allowlist.expired,
@@ -83,6 +74,24 @@ export function auditSnapshot(snapshot: AccountSnapshot, config: Config, options
   };
   // The report is a public contract: fail here, loudly, rather than hand a consumer a wrong shape.
   return AuditReportSchema.parse(report);
+}
+
+/** The report's summary line for `findings` (most severe first). */
+export function summarizeFindings(
+  findings: readonly Finding[],
+  suppressed: number,
+  coverageComplete: boolean,
+): AuditReport["summary"] {
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const finding of findings) bySeverity[finding.severity] += 1;
+  return {
+    findings: findings.length,
+    bySeverity,
+    worstSeverity: findings[0]?.severity ?? null,
+    estimatedHourlyCostUsd: round2(findings.reduce((sum, f) => sum + (f.estimatedHourlyCostUsd ?? 0), 0)),
+    suppressed,
+    coverageComplete,
+  };
 }
 
 function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Finding {

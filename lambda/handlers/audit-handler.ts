@@ -18,6 +18,7 @@ import { type AuditRun, type RunAuditOptions, runAudit as realRunAudit } from ".
 import { runKeys, storeRun } from "../publish/s3.js";
 import { type DefaultSummary, MAX_SUMMARY_IDS, publishFindings } from "../publish/sns.js";
 import { DEFAULT_MAX_BODY_BYTES, renderEmail } from "../report/email.js";
+import { describeFocus, type FocusedReport, focusReport } from "../report/focus.js";
 import type { AuditReport, Finding } from "../report/model.js";
 import { atLeast, type Severity, severityRank } from "../rules/types.js";
 import { auditedBy, diffFindings, type FindingDiff } from "../state/diff.js";
@@ -124,7 +125,7 @@ async function runAndPublish(
   const notes: string[] = [];
   log("info", "Audit starting", { mode: payload.mode, runId, regions, window });
 
-  const { report, snapshot } = await (d.runAudit ?? realRunAudit)({
+  const { report: fullReport, snapshot } = await (d.runAudit ?? realRunAudit)({
     config,
     clients: d.clients,
     generatedAt: now,
@@ -132,13 +133,16 @@ async function runAndPublish(
     ...(regions ? { regions } : {}),
     ...(window ? { window } : {}),
   });
-  const accountId = report.accountId;
+  const accountId = fullReport.accountId;
 
-  // First the evidence: stored before anything else can fail.
+  // First the evidence, in full: stored before anything else can fail.
   const stored = await storeRun(d.s3, settings.REPORT_BUCKET, runKeys(settings.REPORT_PREFIX, accountId, now, runId), {
-    report,
+    report: fullReport,
     snapshot,
   });
+  // An incident run focused on a key or principal answers with (and emails) that incident's view.
+  const focused = payload.mode === "incident" ? focusReport(fullReport, focusOf(payload)) : undefined;
+  const report = focused?.report ?? fullReport;
   log("info", "Report stored", { runId, reportLocation: stored.reportLocation, findings: report.findings.length });
 
   const store = new FindingStateStore(d.dynamo, {
@@ -198,7 +202,7 @@ async function runAndPublish(
   if (written) log("info", "State recorded", { runId, ...written });
 
   if (payload.mode === "incident") {
-    notes.push(...focusNotes(payload, report));
+    notes.push(...focusNotes(payload, focused));
   }
   const reportBytes = Buffer.byteLength(JSON.stringify(report), "utf8");
   if (reportBytes > INLINE_REPORT_MAX_BYTES) {
@@ -297,18 +301,12 @@ function focusOf(payload: Extract<AuditPayload, { mode: "incident" }>) {
   };
 }
 
-function focusNotes(payload: Extract<AuditPayload, { mode: "incident" }>, report: AuditReport): string[] {
+function focusNotes(
+  payload: Extract<AuditPayload, { mode: "incident" }>,
+  focused: FocusedReport | undefined,
+): string[] {
   const notes: string[] = [];
-  if (payload.accessKeyId || payload.principal) {
-    const attributed = report.findings.some((f) =>
-      f.evidence.some((ev) => ev.details !== undefined && ("principal" in ev.details || "accessKeyId" in ev.details)),
-    );
-    notes.push(
-      attributed
-        ? "The accessKeyId/principal focus filters findings by who launched them only when CloudTrail attribution data is present. Some findings carry attribution, but filtering by it is not implemented yet: every finding in the window and regions is listed; check each finding's launcher."
-        : "The accessKeyId/principal focus filters findings by who launched them only when CloudTrail attribution data is present. This run has none, so findings are NOT filtered by key or principal: every finding in the window and regions is listed.",
-    );
-  }
+  if (focused && (payload.accessKeyId || payload.principal)) notes.push(describeFocus(focusOf(payload), focused));
   if (payload.regions) notes.push(`Only these regions were audited: ${payload.regions.join(", ")}.`);
   return notes;
 }

@@ -227,7 +227,7 @@ function header(report: AuditReport, diff: FindingDiff, context: EmailContext): 
     if (focus.accessKeyId || focus.principal) {
       out.push(
         ...wrap(
-          "Note: the access key / principal focus filters findings by who launched them only when CloudTrail attribution is present; this report has none, so it lists every finding in the window and regions.",
+          "Listed: findings CloudTrail attributes to this key or principal, and findings with no attribution (nothing rules them out). Findings attributed only to other principals are in the full report.",
           "",
         ),
       );

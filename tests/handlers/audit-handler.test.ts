@@ -368,7 +368,9 @@ describe("manual incident run", () => {
     expect(puts()).toHaveLength(2);
     expect(h.table.mock.commandCalls(PutCommand)).toHaveLength(0);
     expect(h.table.mock.commandCalls(UpdateCommand)).toHaveLength(0);
-    expect(response.notes.join(" ")).toMatch(/only when CloudTrail attribution data is present/);
+    // No finding in this snapshot is attributed to anyone: all are kept, and the note says so.
+    expect(response.notes.join(" ")).toMatch(/Focused on AKIAIOSFODNN7EXAMPLE: 0 finding\(s\) attributed/);
+    expect(response.notes.join(" ")).toMatch(/0 attributed only to other principals set aside/);
     expect(response.report?.findings.length).toBeGreaterThan(0);
   });
 
@@ -388,7 +390,7 @@ describe("manual incident run", () => {
     expect(expectValidSubject(message.Subject)).toMatch(/^Minewatch incident run CRITICAL: 1 finding - /);
     const email = emailOf(message).email;
     expect(email).toContain(`Focus: principal arn:aws:iam::${ACCOUNT_ID}:user/ci-deploy.`);
-    expect(email.replace(/\s+/g, " ")).toContain("only when CloudTrail attribution is present");
+    expect(email.replace(/\s+/g, " ")).toContain("findings CloudTrail attributes to this key or principal");
     expect(h.runAudit.mock.calls[0]?.[0].window).toEqual({
       start: new Date("2026-03-10T00:00:00Z"),
       end: new Date("2026-03-10T06:00:00Z"),
