@@ -29,6 +29,7 @@ import {
   type InstanceTypeInfo,
   SNAPSHOT_SCHEMA_VERSION,
 } from "../../lambda/core/snapshot.js";
+import { DEFAULT_REGIONS } from "./account-builder.js";
 import {
   between,
   CostLedger,
@@ -76,25 +77,7 @@ export const DEMO_FAKE_SECRET_ACCESS_KEY = "Xk8vT3nW5pL2qR7mY4zB9cH1dF6gJ0sA3eU8
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), "../../scenarios/demo-account/snapshot.json");
 
 /** 17 regions enabled by default, plus opt-in regions this account never enabled. */
-const ENABLED_REGIONS = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "ca-central-1",
-  "sa-east-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "eu-central-1",
-  "eu-north-1",
-  "ap-south-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-southeast-1",
-  "ap-southeast-2",
-];
+const ENABLED_REGIONS: string[] = [...DEFAULT_REGIONS];
 const NOT_OPTED_IN_REGIONS = ["af-south-1", "ap-east-1", "eu-south-1", "me-south-1", "ap-southeast-3"];
 
 /** DescribeInstanceTypes facts for the types in this account. */

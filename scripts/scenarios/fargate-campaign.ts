@@ -29,6 +29,7 @@ import {
   type InstanceMetrics,
   SNAPSHOT_SCHEMA_VERSION,
 } from "../../lambda/core/snapshot.js";
+import { DEFAULT_REGIONS } from "./account-builder.js";
 import {
   between,
   CostLedger,
@@ -84,25 +85,7 @@ const FARGATE_PRICES: Record<string, { vcpu: number; gb: number }> = {
 };
 const ECS_SERVICE = "Amazon Elastic Container Service";
 
-const ENABLED_REGIONS = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "ca-central-1",
-  "sa-east-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "eu-central-1",
-  "eu-north-1",
-  "ap-south-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-southeast-1",
-  "ap-southeast-2",
-];
+const ENABLED_REGIONS: string[] = [...DEFAULT_REGIONS];
 const NOT_OPTED_IN_REGIONS = ["af-south-1", "ap-east-1", "me-south-1"];
 
 const OUTPUT = join(dirname(fileURLToPath(import.meta.url)), "../../scenarios/fargate-campaign/snapshot.json");
