@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ConfigSchema } from "../lambda/core/config.js";
-import { validate } from "../lambda/core/input.js";
+import { parseDocument, validate } from "../lambda/core/input.js";
 
 const emailList = z
   .string()
@@ -86,7 +86,9 @@ export function readDeployConfig(getContext: (key: string) => unknown): DeployCo
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(DeployConfigSchema.shape)) {
     const value = getContext(key);
-    if (value !== undefined) raw[key] = key === "minewatch" && typeof value === "string" ? JSON.parse(value) : value;
+    // A JSON string from `-c minewatch='{...}'`: bad JSON is a sentence naming the flag, not a crash.
+    if (value !== undefined)
+      raw[key] = key === "minewatch" && typeof value === "string" ? parseDocument(value, "-c minewatch (JSON)") : value;
   }
   return validate(
     DeployConfigSchema,

@@ -122,3 +122,11 @@ describe("audit role permissions", () => {
     expect(unused).toEqual([]);
   });
 });
+
+describe("the audit read permissions", () => {
+  it("hold only read actions, so nothing written there can pass as a read elsewhere", () => {
+    const readVerb = /^[a-z0-9-]+:(Describe|Get|List|BatchGet|LookupEvents)/;
+    const notReads = AUDIT_READ_PERMISSIONS.flatMap((p) => p.actions).filter((action) => !readVerb.test(action));
+    expect(notReads).toEqual([]);
+  });
+});

@@ -127,6 +127,7 @@ describe("Minewatch stack", () => {
     const noSweep = synthesize({ sweepEveryMinutes: "0" });
     noSweep.template.resourceCountIs("AWS::Scheduler::Schedule", 1);
     expect(() => synthesize({ dailyAt: "7am" })).toThrow(/dailyAt: a time as HH:MM/);
+    expect(() => synthesize({ minewatch: "{not json" })).toThrow(/-c minewatch \(JSON\) is not valid JSON/);
   });
 
   it("wires every alarm (errors, throttles, near-timeout, no run) to the findings topic", () => {
