@@ -6,6 +6,7 @@
  *
  * Everything is deterministic (seeded), so two runs of the benchmark read the same account.
  */
+import { DEFAULT_REGIONS } from "../scenarios/account-builder.js";
 
 const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -18,25 +19,8 @@ const DAY_MS = 24 * HOUR_MS;
 export const BENCH_WINDOW_END = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
 export const BENCH_ACCOUNT_ID = "123456789012";
 
-export const ENABLED_REGIONS = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "ca-central-1",
-  "sa-east-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "eu-central-1",
-  "eu-north-1",
-  "ap-south-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-southeast-1",
-  "ap-southeast-2",
-] as const;
+/** The 17 regions enabled by default, shared with the scenario generators. */
+export const ENABLED_REGIONS = DEFAULT_REGIONS;
 export const NOT_OPTED_IN_REGIONS = ["af-south-1", "ap-east-1", "eu-south-1", "me-south-1"] as const;
 
 /** Where the account's own workload runs, and its share of the non-wave instances. */
