@@ -47,14 +47,20 @@ export const RULE = {
   costAnomaly: "MW-COST-ANOMALY-COMPUTE",
   costNewSpend: "MW-COST-NEW-SPEND",
   coverageGap: "MW-COVERAGE-GAP",
+  principalFirstLaunch: "MW-PRINCIPAL-FIRST-LAUNCH",
 } as const;
 
-/** Rules that say "this compute should not exist": new, unusual, or carrying a miner. */
+/**
+ * Rules that say "this compute should not exist": new, unusual, carrying a miner, or launched by a
+ * principal that never launched compute before (a leaked key used in a home region, on a family the
+ * account runs, is still new compute: its key comes first in containment, and its cost is the miner's).
+ */
 const NEW_COMPUTE_RULES: ReadonlySet<string> = new Set([
   RULE.unusedRegion,
   RULE.unusualType,
   RULE.launchWave,
   RULE.userdataMiner,
+  RULE.principalFirstLaunch,
 ]);
 /** Rules whose shared presence links instances launched close together. */
 const LINKING_RULES = [RULE.unusedRegion, RULE.unusualType, RULE.userdataMiner] as const;
@@ -569,7 +575,12 @@ function buildIncident(
     title = `Crypto miner in user data: ${what} ${where}`;
   } else if (minerRule && strongRules.has(minerRule)) {
     title = `Crypto mining: ${what} ${where}`;
-  } else if (strongRules.has(RULE.unusedRegion) || strongRules.has(RULE.launchWave) || principalEvidence) {
+  } else if (
+    strongRules.has(RULE.unusedRegion) ||
+    strongRules.has(RULE.launchWave) ||
+    strongRules.has(RULE.principalFirstLaunch) ||
+    principalEvidence
+  ) {
     title = `Likely leaked-key mining: ${what} ${where}`;
   } else if (strongRules.size > 0) {
     title = `${kind === "web-content" ? "Suspicious web content" : "Unusual compute"}: ${what} ${where}`;
