@@ -9,6 +9,7 @@
 import { applyAllowlist, type SuppressedSignal } from "../correlate/allowlist.js";
 import { containmentSteps } from "../correlate/containment.js";
 import { correlate, type Incident } from "../correlate/correlate.js";
+import { reportNearMisses } from "../correlate/near-misses.js";
 import { estimateFleetCost, PRICING_AS_OF, PRICING_SOURCE } from "../correlate/pricing.js";
 import { resourceFacts } from "../correlate/resource-facts.js";
 import {
@@ -48,7 +49,7 @@ export const LIMITS: readonly string[] = [
 export function auditSnapshot(snapshot: AccountSnapshot, config: Config, options: AuditOptions): AuditReport {
   const now = new Date(snapshot.window.end);
   const profile = buildProfile(snapshot, config);
-  const { signals, errors } = evaluateRules(snapshot, { config, profile, now }, options.rules ?? RULES);
+  const { signals, nearMisses, errors } = evaluateRules(snapshot, { config, profile, now }, options.rules ?? RULES);
   const allowlist = applyAllowlist(signals, snapshot, config, now);
 
   const findings = correlate({ signals: allowlist.active, snapshot, profile })
@@ -56,6 +57,7 @@ export function auditSnapshot(snapshot: AccountSnapshot, config: Config, options
     .sort(compareFindings);
   const suppressed = suppressedFindings(allowlist.suppressed, snapshot, profile, config, now);
   const coverage = summarizeCoverage(snapshot);
+  const near = reportNearMisses(nearMisses, findings, snapshot, config, now);
 
   const report: AuditReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -66,6 +68,8 @@ export function auditSnapshot(snapshot: AccountSnapshot, config: Config, options
     summary: summarizeFindings(findings, suppressed.length, coverage.complete),
     findings,
     suppressed,
+    nearMisses: near.nearMisses,
+    nearMissesNotListed: near.nearMissesNotListed,
     expiredAllowlistEntries: allowlist.expired,
     coverage,
     ruleErrors: errors,

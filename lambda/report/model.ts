@@ -108,6 +108,21 @@ export const SuppressedFindingSchema = z.object({
   expires: z.string().optional(),
 });
 
+/** A rule that came close on a resource and held back: what it measured, and the threshold it missed. */
+export const NearMissSchema = z.object({
+  ruleId: z.string(),
+  /** The resource it is about (type:id), as in evidence. */
+  resource: z.string(),
+  region: z.string(),
+  /** The measured value, the threshold it missed and the setting that holds that threshold. */
+  message: z.string(),
+  /** How much of the threshold was reached, 0..1; the list is closest first. */
+  closeness: z.number().min(0).max(1),
+  /** The finding the resource is part of, when other rules did flag it. */
+  findingId: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const CoverageSummarySchema = z.object({
   /** True only when every enabled region and every API was read in full. */
   complete: z.boolean(),
@@ -135,6 +150,13 @@ export const AuditReportSchema = z.object({
   /** Most severe first. */
   findings: z.array(FindingSchema),
   suppressed: z.array(SuppressedFindingSchema),
+  /**
+   * Rules that almost fired, closest first (at most MAX_NEAR_MISSES; the rest are counted in
+   * nearMissesNotListed). Not findings: they say why something was not raised. Allowlisted resources
+   * are left out. Absent in reports older than this field.
+   */
+  nearMisses: z.array(NearMissSchema).default([]),
+  nearMissesNotListed: z.number().int().nonnegative().default(0),
   /** Allowlist entries past their expiry: they no longer suppress anything. */
   expiredAllowlistEntries: z.array(
     z.object({ allowlistIndex: z.number().int(), reason: z.string(), expires: z.string() }),
@@ -154,5 +176,6 @@ export type ContainmentStep = z.infer<typeof ContainmentStepSchema>;
 export type Attribution = z.infer<typeof AttributionSchema>;
 export type Finding = z.infer<typeof FindingSchema>;
 export type SuppressedFinding = z.infer<typeof SuppressedFindingSchema>;
+export type NearMissEntry = z.infer<typeof NearMissSchema>;
 export type CoverageSummary = z.infer<typeof CoverageSummarySchema>;
 export type AuditReport = z.infer<typeof AuditReportSchema>;

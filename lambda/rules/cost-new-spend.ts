@@ -15,8 +15,9 @@ import {
 } from "../core/profile.js";
 import type { AccountSnapshot } from "../core/snapshot.js";
 import { isComputeService } from "./cost-anomaly-compute.js";
+import { closeness, NEAR_MISS_SHARE } from "./lib/near-miss.js";
 import { round } from "./lib/series.js";
-import type { Rule, RuleContext, Severity, Signal } from "./types.js";
+import type { ResourceRef, Rule, RuleContext, Severity, Signal } from "./types.js";
 
 /** Fewer baseline days than this cannot tell "new" from "not seen yet". */
 export const MIN_BASELINE_DAYS = 7;
@@ -74,7 +75,7 @@ export const costNewSpend: Rule = {
     "List the running resources of that service or region (EC2, ECS tasks, SageMaker notebooks and training jobs, " +
     "CodeBuild builds); find who created them in CloudTrail. If nobody owns them, stop them, rotate the " +
     "credentials used, and consider an SCP that denies unused regions.",
-  evaluate(snapshot: AccountSnapshot, { config, profile }: RuleContext): Signal[] {
+  evaluate(snapshot: AccountSnapshot, { config, profile, noteNearMiss }: RuleContext): Signal[] {
     const costs = snapshot.costs;
     if (!costs) return [];
     const recentStart = profile.costRecentStartIndex;
@@ -93,6 +94,27 @@ export const costNewSpend: Rule = {
       baselineSpendUsdPerDay: BASELINE_SPEND_USD_PER_DAY,
     });
     const signals: Signal[] = [];
+    // Spend that is new but under the threshold: the first small days of a miner, or a test.
+    const noteSmallSpend = (
+      groups: Record<string, number[]>,
+      inBaseline: (name: string, values: number[]) => boolean,
+      resource: (name: string) => ResourceRef,
+      what: (name: string) => string,
+    ): void => {
+      if (!noteNearMiss || threshold <= 0) return;
+      for (const s of newSpend(groups, costs.days, recentStart, inBaseline, threshold * NEAR_MISS_SHARE)) {
+        if (s.maxDaily >= threshold) continue;
+        noteNearMiss({
+          resource: resource(s.name),
+          message:
+            `New spend ${what(s.name)}: at most $${s.maxDaily.toFixed(2)} a day (on ${s.maxDay}; ` +
+            `$${s.recentTotal.toFixed(2)} over the last ${recentDays} days), under the $${threshold.toFixed(2)} a day ` +
+            "the rule needs (thresholds.newSpendUsdPerDay).",
+          closeness: closeness(s.maxDaily, threshold),
+          details: common(s),
+        });
+      }
+    };
 
     const baselineRegions = new Set(profile.baselineSpendRegions);
     for (const s of newSpend(
@@ -116,6 +138,13 @@ export const costNewSpend: Rule = {
       });
     }
 
+    noteSmallSpend(
+      costs.byRegion,
+      (name) => NOT_A_REGION.has(name) || baselineRegions.has(name),
+      (name) => ({ type: "region-spend", id: name, region: name }),
+      (name) => `in ${name}, a region without spend in the baseline`,
+    );
+
     const baselineServices = new Set(profile.baselineServices);
     for (const s of newSpend(
       costs.byService,
@@ -134,6 +163,13 @@ export const costNewSpend: Rule = {
         details: common(s),
       });
     }
+
+    noteSmallSpend(
+      costs.byService,
+      (name) => !isComputeService(name) || baselineServices.has(name),
+      (name) => ({ type: "service-spend", id: name, region: "global" }),
+      (name) => `on ${name}, a compute service the account did not use in the baseline`,
+    );
 
     const typeInBaseline = (_name: string, values: number[]) =>
       values.slice(0, recentStart).some((v) => v >= BASELINE_SPEND_USD_PER_DAY);

@@ -15,6 +15,8 @@
  * already contains most of the rise, so the shift looks small (see the ramp test).
  */
 import type { AccountSnapshot, Series } from "../core/snapshot.js";
+import { instanceRef } from "./lib/instances.js";
+import { closeness, type NearMissNote } from "./lib/near-miss.js";
 import {
   coefficientOfVariation,
   dailyCycleStrength,
@@ -52,6 +54,15 @@ export const MIN_SHIFT_POINTS_AFTER_LOST_CYCLE = 10;
 export const CLEAR_CYCLE_STRENGTH = 0.4;
 /** ...and the hourly means swing by at least 10 points (noise on a flat line can look "explained"). */
 export const CLEAR_CYCLE_RANGE_POINTS = 10;
+
+/**
+ * Near-miss margins: a flat plateau two thirds of the way to the required rise (10 of 15 points),
+ * a rise of the full size at 1.5x the baseline instead of 2x, or a shift whose spread is up to half
+ * again the flat limit.
+ */
+export const NEAR_SHIFT_SHARE = 2 / 3;
+export const NEAR_SHIFT_RATIO = 1.5;
+export const NEAR_FLAT_COV = MAX_FLAT_COV * 1.5;
 
 /** Slow ramp: the first days of the baseline are the reference a patient miner cannot move... */
 export const RAMP_EARLY_DAYS = 3;
@@ -116,7 +127,7 @@ export const cpuFlatShift: Rule = {
     "(deployments, new processes, CloudTrail calls by the instance role). Inspect running processes and outbound " +
     "connections (SSM Session Manager); if a miner is found, snapshot the volume, stop the instance and rotate " +
     "the credentials that could reach it. Pods in a cluster can hide here too: check the node's containers.",
-  evaluate(snapshot: AccountSnapshot, { config }: RuleContext): Signal[] {
+  evaluate(snapshot: AccountSnapshot, { config, noteNearMiss }: RuleContext): Signal[] {
     const { cpuRecentHours, cpuBaselineDays } = config.thresholds;
     const end = Date.parse(snapshot.window.end);
     const recentStart = end - cpuRecentHours * HOUR_MS;
@@ -144,7 +155,11 @@ export const cpuFlatShift: Rule = {
         flat && (bigShift || shiftAfterLostCycle)
           ? { kind: "plateau", severity: lostCycle ? "high" : "medium" }
           : (detectRamp(flat, recent.mean, baselineSeries) ?? detectRaisedFloor(recentSeries, baselineSeries));
-      if (!change) continue;
+      if (!change) {
+        const near = noteNearMiss ? nearMiss(recent, baseline, flat, cpuBaselineDays) : undefined;
+        if (near) noteNearMiss?.({ ...near, resource: instanceRef(instance) });
+        continue;
+      }
 
       const details = {
         recentMean: round(recent.mean),
@@ -178,7 +193,7 @@ export const cpuFlatShift: Rule = {
           : (change.message ?? "");
       signals.push({
         ruleId: cpuFlatShift.id,
-        resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+        resource: instanceRef(instance),
         severity: change.severity,
         message: head,
         details,
@@ -187,6 +202,57 @@ export const cpuFlatShift: Rule = {
     return signals;
   },
 };
+
+/**
+ * Why a level change that was nearly a flat shift was not called one: the plateau rose too little,
+ * or to less than twice the baseline, or the new level is not quite flat. Undefined when the
+ * instance is nowhere near (a steady database, a daily web cycle).
+ */
+function nearMiss(recent: CpuShape, baseline: CpuShape, flat: boolean, baselineDays: number): NearMissNote | undefined {
+  const rise = recent.mean - baseline.mean;
+  const neededRise = baseline.hasClearCycle ? MIN_SHIFT_POINTS_AFTER_LOST_CYCLE : MIN_SHIFT_POINTS;
+  const ratio = baseline.mean > 0 ? recent.mean / baseline.mean : Number.POSITIVE_INFINITY;
+  const level = `CPU flat at ${round(recent.mean)} % (+/-${round(recent.stdDev, 2)}) for ${recent.hours} h`;
+  const from = `its ${baselineDays}-day baseline (mean ${round(baseline.mean)} %)`;
+  const details = {
+    recentMean: round(recent.mean),
+    recentCoefficientOfVariation: round(recent.cov ?? 0, 3),
+    baselineMean: round(baseline.mean),
+    rise: round(rise),
+    neededRise,
+    ratio: Number.isFinite(ratio) ? round(ratio, 2) : null,
+    maxFlatCoefficientOfVariation: MAX_FLAT_COV,
+  };
+  if (flat && rise < neededRise && rise >= neededRise * NEAR_SHIFT_SHARE) {
+    return {
+      message: `${level}, up ${round(rise)} points from ${from}: the rule calls a plateau a new level from a rise of ${neededRise} points.`,
+      closeness: closeness(rise, neededRise),
+      details: { ...details, missed: "rise" },
+    };
+  }
+  if (flat && !baseline.hasClearCycle && rise >= neededRise && ratio < MIN_SHIFT_RATIO && ratio >= NEAR_SHIFT_RATIO) {
+    return {
+      message:
+        `${level}, up ${round(rise)} points from ${from}, but only ${round(ratio, 2)}x that level: the rule needs ` +
+        `${MIN_SHIFT_RATIO}x, so a busy instance getting busier is not called a new level.`,
+      closeness: closeness(ratio, MIN_SHIFT_RATIO),
+      details: { ...details, missed: "ratio" },
+    };
+  }
+  const shifted = rise >= neededRise && (baseline.hasClearCycle || ratio >= MIN_SHIFT_RATIO);
+  const cov = recent.cov;
+  if (!flat && shifted && !recent.hasClearCycle && cov !== undefined && cov <= NEAR_FLAT_COV) {
+    return {
+      message:
+        `CPU up ${round(rise)} points to ${round(recent.mean)} % over the last ${recent.hours} h from ${from}, but ` +
+        `it varies by +/-${round(recent.stdDev, 2)} (coefficient of variation ${round(cov, 3)}; the rule calls CPU ` +
+        `flat up to ${MAX_FLAT_COV}).`,
+      closeness: closeness(MAX_FLAT_COV, cov),
+      details: { ...details, missed: "flatness" },
+    };
+  }
+  return undefined;
+}
 
 /**
  * When the plateau began: the start of the trailing run of hours at or above the midpoint between

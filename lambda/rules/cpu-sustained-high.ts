@@ -6,6 +6,8 @@
  */
 import { type AccountProfile, instanceFamily } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
+import { instanceRef } from "./lib/instances.js";
+import { type SustainedThreshold, sustainedNearMiss } from "./lib/near-miss.js";
 import { longestRunAtOrAbove, mean, resampleHourly, round, sliceByTime } from "./lib/series.js";
 import type { Rule, RuleContext, Signal } from "./types.js";
 
@@ -22,7 +24,7 @@ export const cpuSustainedHigh: Rule = {
     "Check who launched the instance and what runs on it (SSM Session Manager: top, ps, outbound connections " +
     "to ports 3333/4444/5555 or pool domains). If nobody owns the workload, snapshot the volume for forensics, " +
     "then stop the instance and rotate the credentials that launched it.",
-  evaluate(snapshot: AccountSnapshot, { config, profile }: RuleContext): Signal[] {
+  evaluate(snapshot: AccountSnapshot, { config, profile, noteNearMiss }: RuleContext): Signal[] {
     const { highCpuPercent, highCpuMinHours } = config.thresholds;
     const windowStart = Date.parse(snapshot.window.start);
     const windowEnd = Date.parse(snapshot.window.end);
@@ -33,13 +35,17 @@ export const cpuSustainedHigh: Rule = {
       // Hourly means tolerate one dipping or missing 5-minute point inside a long busy stretch.
       const hourly = sliceByTime(resampleHourly(cpu), windowStart, windowEnd);
       const run = longestRunAtOrAbove(hourly, highCpuPercent);
-      if (!run || run.hours < highCpuMinHours) continue;
+      if (!run || run.hours < highCpuMinHours) {
+        const near = noteNearMiss ? sustainedNearMiss(hourly, cpuThreshold(highCpuPercent, highCpuMinHours)) : undefined;
+        if (near) noteNearMiss?.({ ...near, resource: instanceRef(instance) });
+        continue;
+      }
       const runMean = round(mean(run.values) ?? 0);
       const runMax = round(Math.max(...run.values));
       const scheduler = schedulerNode(instance, profile);
       signals.push({
         ruleId: cpuSustainedHigh.id,
-        resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+        resource: instanceRef(instance),
         severity: scheduler ? "low" : "medium",
         message:
           `CPU at or above ${highCpuPercent} % for ${run.hours} h in a row ` +
@@ -63,6 +69,16 @@ export const cpuSustainedHigh: Rule = {
     return signals;
   },
 };
+
+function cpuThreshold(percent: number, minHours: number): SustainedThreshold {
+  return {
+    metric: "CPU",
+    percent,
+    minHours,
+    percentSetting: "highCpuPercent",
+    minHoursSetting: "highCpuMinHours",
+  };
+}
 
 /** Tags AWS batch and HPC schedulers put on the nodes they start. */
 const SCHEDULER_TAGS: readonly { prefix: string; what: string }[] = [

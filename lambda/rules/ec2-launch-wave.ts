@@ -8,7 +8,8 @@
  */
 import { type AccountProfile, ESTABLISHED_AFTER_DAYS, familiarity } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
-import { formatTime, launchedInWindow } from "./lib/instances.js";
+import { formatTime, instanceRef, launchedInWindow } from "./lib/instances.js";
+import { closeness, NEAR_MISS_SHARE, type NearMissNote } from "./lib/near-miss.js";
 import type { Rule, Severity, Signal } from "./types.js";
 
 /** A wave this large, or spread over this many regions, is high on its own. */
@@ -79,12 +80,19 @@ export const ec2LaunchWave: Rule = {
   recommendation:
     "Look up the RunInstances / RequestSpotInstances / CreateFleet events of the wave in CloudTrail: one principal and one access key usually launched all of them. " +
     "If it is not a known pipeline, deactivate that access key first, then stop the instances in every region and cancel spot requests and fleets so they are not relaunched.",
-  evaluate(snapshot, { config, profile }) {
+  evaluate(snapshot, { config, profile, noteNearMiss }) {
     const { launchWaveMinutes, launchWaveMinInstances } = config.thresholds;
     const establishedGroups = establishedAutoScalingGroups(snapshot);
     const signals: Signal[] = [];
     for (const wave of launchClusters(snapshot, launchWaveMinutes)) {
-      if (wave.length < launchWaveMinInstances) continue;
+      if (wave.length < launchWaveMinInstances) {
+        // Only bursts that began in this window: a near-miss is news once, not on every daily report.
+        const first = wave[0];
+        if (!noteNearMiss || !first || !launchedInWindow(first, snapshot)) continue;
+        const near = smallWaveNearMiss(wave, config.thresholds, profile, establishedGroups);
+        if (near) noteNearMiss({ ...near, resource: instanceRef(first) });
+        continue;
+      }
       const first = wave[0];
       const last = wave[wave.length - 1];
       if (!first || !last) continue;
@@ -113,7 +121,7 @@ export const ec2LaunchWave: Rule = {
         const normalScaling = group !== undefined && establishedGroups.has(`${instance.region}/${group}`);
         signals.push({
           ruleId: ec2LaunchWave.id,
-          resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+          resource: instanceRef(instance),
           severity: normalScaling || routine ? "low" : waveSeverity,
           message:
             `${instance.instanceId} (${instance.instanceType}, ${instance.region}) is ${waveText}.` +
@@ -146,6 +154,50 @@ export const ec2LaunchWave: Rule = {
     return signals;
   },
 };
+
+/** Ids a near-miss names before it says "and N more". */
+const NEAR_MISS_IDS = 5;
+
+/**
+ * A burst that was nearly a wave: at least half the instances the rule needs (and at least 2),
+ * launched within the minutes, not ordinary scaling of an established group and not the account's
+ * own familiar workload. Noted on the burst's first instance.
+ */
+function smallWaveNearMiss(
+  wave: readonly Instance[],
+  thresholds: { launchWaveMinutes: number; launchWaveMinInstances: number },
+  profile: AccountProfile,
+  establishedGroups: ReadonlySet<string>,
+): NearMissNote | undefined {
+  const { launchWaveMinutes, launchWaveMinInstances } = thresholds;
+  if (wave.length < Math.max(2, launchWaveMinInstances * NEAR_MISS_SHARE)) return undefined;
+  if (routineWave(wave, profile) !== undefined) return undefined;
+  const scaling = (i: Instance) =>
+    i.autoScalingGroup !== undefined && establishedGroups.has(`${i.region}/${i.autoScalingGroup}`);
+  if (wave.every(scaling)) return undefined;
+  const first = wave[0];
+  const last = wave[wave.length - 1];
+  if (!first || !last) return undefined;
+  const regions = [...new Set(wave.map((i) => i.region))].sort();
+  const ids = wave.slice(0, NEAR_MISS_IDS).map((i) => `${i.instanceId} (${i.instanceType}, ${i.region})`);
+  const more = wave.length > NEAR_MISS_IDS ? ` and ${wave.length - NEAR_MISS_IDS} more` : "";
+  return {
+    message:
+      `${wave.length} instances launched from ${formatTime(first.launchTime)} to ${formatTime(last.launchTime)}, ` +
+      `each within ${launchWaveMinutes} min of the previous, in ${regions.join(", ")}: ${ids.join(", ")}${more}. ` +
+      `The rule calls a wave from ${launchWaveMinInstances} instances (thresholds.launchWaveMinInstances).`,
+    closeness: closeness(wave.length, launchWaveMinInstances),
+    details: {
+      size: wave.length,
+      launchWaveMinInstances,
+      launchWaveMinutes,
+      regions,
+      instanceIds: wave.map((i) => i.instanceId),
+      firstLaunch: first.launchTime,
+      lastLaunch: last.launchTime,
+    },
+  };
+}
 
 /**
  * Why the whole wave looks routine (every instance familiar: home region and known family, or an

@@ -8,7 +8,7 @@
  * instances worth a look) can fire; the rest are not applicable, never "off".
  */
 import type { Instance } from "../core/snapshot.js";
-import { ageText, formatTime, launchedInWindow } from "./lib/instances.js";
+import { ageText, formatTime, instanceRef, launchedInWindow } from "./lib/instances.js";
 import type { Rule, Signal } from "./types.js";
 
 /** Tags AWS sets itself (aws:autoscaling:groupName, aws:ec2launchtemplate:id): they say nothing about an owner. */
@@ -43,7 +43,7 @@ export const ec2TerminationProtection: Rule = {
       const tags = ownerTags(instance);
       signals.push({
         ruleId: ec2TerminationProtection.id,
-        resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+        resource: instanceRef(instance),
         severity: "high",
         message:
           `${instance.instanceId} (${instance.instanceType}, ${instance.region}) was launched ${formatTime(instance.launchTime)} (${ageText(instance.launchTime, now)} before the window end) ` +

@@ -4,7 +4,7 @@
  */
 import type { AccountProfile } from "../core/profile.js";
 import { ESTABLISHED_AFTER_DAYS, familiarity } from "../core/profile.js";
-import { activeInWindow, ageText, formatTime, launchedInWindow } from "./lib/instances.js";
+import { activeInWindow, ageText, formatTime, instanceRef, launchedInWindow } from "./lib/instances.js";
 import type { Rule, Signal } from "./types.js";
 
 function homeRegionsText(profile: AccountProfile): string {
@@ -42,7 +42,7 @@ export const ec2UnusedRegion: Rule = {
         : "";
       signals.push({
         ruleId: ec2UnusedRegion.id,
-        resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+        resource: instanceRef(instance),
         severity: noHistory || familiar ? "low" : "medium",
         message: noHistory
           ? `${what}; the account has no instance or spend history to compare regions against, so every region is new.`

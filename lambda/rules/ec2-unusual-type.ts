@@ -8,6 +8,7 @@ import {
   activeInWindow,
   estimatedVcpus,
   formatTime,
+  instanceRef,
   isAccelerated,
   isLargeCompute,
   typeInfo,
@@ -48,7 +49,7 @@ export const ec2UnusualType: Rule = {
       const known = profile.knownFamilies.length > 0 ? profile.knownFamilies.join(", ") : "none yet";
       signals.push({
         ruleId: ec2UnusualType.id,
-        resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+        resource: instanceRef(instance),
         severity: accelerated ? "high" : "medium",
         message:
           `${instance.instanceId} is a ${accelerated ? "GPU/accelerated" : "large compute"} ${instance.instanceType} (${offers}) in ${instance.region}, ` +

@@ -5,6 +5,8 @@
  *
  * User data can hold secrets: the message quotes only matched lines, redacted, never the whole text.
  */
+
+import { instanceRef } from "./lib/instances.js";
 import { findMinerIndicators, type IndicatorKind, type IndicatorMatch, strength } from "./lib/miner-indicators.js";
 import type { Rule, Signal } from "./types.js";
 
@@ -68,7 +70,7 @@ export const ec2UserdataMiner: Rule = {
         : "";
       signals.push({
         ruleId: ec2UserdataMiner.id,
-        resource: { type: "ec2-instance", id: instance.instanceId, region: instance.region },
+        resource: instanceRef(instance),
         severity: level === "strong" ? "critical" : "medium",
         message:
           `User data of ${instance.instanceId} (${instance.instanceType}, ${instance.region}) has ${level} miner indicators (${kinds.join(", ")}): ` +

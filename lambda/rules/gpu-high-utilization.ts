@@ -7,6 +7,8 @@
  */
 import { instanceFamily } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
+import { instanceRef } from "./lib/instances.js";
+import { sustainedNearMiss } from "./lib/near-miss.js";
 import { HOUR_MS, longestRunAtOrAbove, mean, presentValues, resampleHourly, round, sliceByTime } from "./lib/series.js";
 import type { Rule, RuleContext, Signal } from "./types.js";
 
@@ -47,7 +49,7 @@ export const gpuHighUtilization: Rule = {
     "Check the instance's launcher (CloudTrail RunInstances), tags and role against known ML pipelines; if nobody " +
     "owns it, snapshot the volume and stop it. To observe GPUs, install the CloudWatch agent with the nvidia_smi " +
     "plugin and append the InstanceId dimension on every GPU instance you run on purpose.",
-  evaluate(snapshot: AccountSnapshot, { config, profile }: RuleContext): Signal[] {
+  evaluate(snapshot: AccountSnapshot, { config, profile, noteNearMiss }: RuleContext): Signal[] {
     const { highGpuPercent, highCpuMinHours } = config.thresholds;
     const startMs = Date.parse(snapshot.window.start);
     const endMs = Date.parse(snapshot.window.end);
@@ -55,7 +57,7 @@ export const gpuHighUtilization: Rule = {
     const signals: Signal[] = [];
 
     for (const instance of snapshot.instances) {
-      const resource = { type: "ec2-instance", id: instance.instanceId, region: instance.region };
+      const resource = instanceRef(instance);
       const gpu = snapshot.metrics.byInstance[instance.instanceId]?.gpu;
       if (gpu) {
         const hourly = sliceByTime(resampleHourly(gpu), startMs, endMs);
@@ -88,6 +90,15 @@ export const gpuHighUtilization: Rule = {
               routineFamily: routine,
             },
           });
+        } else if (noteNearMiss) {
+          const near = sustainedNearMiss(hourly, {
+            metric: "GPU utilization",
+            percent: highGpuPercent,
+            minHours: highCpuMinHours,
+            percentSetting: "highGpuPercent",
+            minHoursSetting: "highCpuMinHours",
+          });
+          if (near) noteNearMiss({ ...near, resource });
         }
         continue;
       }

@@ -29,7 +29,7 @@ import { principalProbing } from "./principal-probing.js";
 import { relaunchMachinery } from "./relaunch-machinery.js";
 import { sagemakerLifecycleMiner } from "./sagemaker-lifecycle-miner.js";
 import { serviceNewCompute } from "./service-new-compute.js";
-import type { Rule, RuleContext, Signal } from "./types.js";
+import type { NearMiss, Rule, RuleContext, Signal } from "./types.js";
 import { webMinerScript } from "./web-miner-script.js";
 import { webNewScriptSource } from "./web-new-script-source.js";
 
@@ -67,25 +67,38 @@ export interface RuleError {
   message: string;
 }
 
+export interface RuleOutcomes {
+  signals: Signal[];
+  /** What rules came close to without firing; never about a resource the same rule flagged. */
+  nearMisses: NearMiss[];
+  errors: RuleError[];
+}
+
 /**
  * Runs every rule. A rule that throws is reported as a rule error against its id (and so shows in
- * every output), never treated as "nothing found".
+ * every output), never treated as "nothing found"; its near-misses are dropped with its signals.
  */
 export function evaluateRules(
   snapshot: AccountSnapshot,
-  context: RuleContext,
+  context: Omit<RuleContext, "noteNearMiss">,
   rules: readonly Rule[] = RULES,
-): { signals: Signal[]; errors: RuleError[] } {
+): RuleOutcomes {
   const signals: Signal[] = [];
+  const nearMisses: NearMiss[] = [];
   const errors: RuleError[] = [];
   for (const rule of rules) {
+    const noted: NearMiss[] = [];
+    const noteNearMiss = (miss: Omit<NearMiss, "ruleId">) => noted.push({ ...miss, ruleId: rule.id });
     try {
-      for (const signal of rule.evaluate(snapshot, context)) signals.push({ ...signal, ruleId: rule.id });
+      const fired = rule.evaluate(snapshot, { ...context, noteNearMiss }).map((s) => ({ ...s, ruleId: rule.id }));
+      signals.push(...fired);
+      const flagged = new Set(fired.map((s) => `${s.resource.type}:${s.resource.id}`));
+      nearMisses.push(...noted.filter((m) => !flagged.has(`${m.resource.type}:${m.resource.id}`)));
     } catch (error) {
       errors.push({ ruleId: rule.id, message: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { signals, errors };
+  return { signals, nearMisses, errors };
 }
 
 export function findRule(id: string): Rule | undefined {

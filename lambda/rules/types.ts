@@ -45,6 +45,21 @@ export interface Signal {
   details?: Record<string, DetailValue>;
 }
 
+/**
+ * A rule that came close and held back: what it measured, and which threshold kept it quiet. Not a
+ * signal (correlation never sees it): the report lists near-misses so a reader can tell "nothing
+ * there" from "4 h at 95 % when the rule wants 6", and so a threshold can be tuned with evidence.
+ */
+export interface NearMiss {
+  ruleId: string;
+  resource: ResourceRef;
+  /** One sentence: the measured value, the threshold it missed, and the setting that holds it. */
+  message: string;
+  /** How much of the threshold was reached, 0..1 (4 h of 6 h is 0.67): the report lists the closest first. */
+  closeness: number;
+  details?: Record<string, DetailValue>;
+}
+
 export type RuleCategory = "inventory" | "behaviour" | "cost" | "indicator" | "coverage";
 
 export interface RuleContext {
@@ -53,6 +68,11 @@ export interface RuleContext {
   profile: AccountProfile;
   /** The audit's reference time (the snapshot's window end), never the wall clock. */
   now: Date;
+  /**
+   * A rule's second output: where it notes a near-miss, measured from the same snapshot as its
+   * signals (the registry stamps the rule id). Absent when the caller does not collect them.
+   */
+  noteNearMiss?: (nearMiss: Omit<NearMiss, "ruleId">) => void;
 }
 
 export interface Rule {

@@ -123,6 +123,8 @@ export function syntheticReport(findings: Finding[], overrides: Partial<AuditRep
     },
     findings,
     suppressed: [],
+    nearMisses: [],
+    nearMissesNotListed: 0,
     expiredAllowlistEntries: [],
     coverage: {
       complete: true,

@@ -47,6 +47,8 @@ function report(findings: Finding[]): AuditReport {
     },
     findings,
     suppressed: [],
+    nearMisses: [],
+    nearMissesNotListed: 0,
     expiredAllowlistEntries: [],
     coverage: { complete: true, regionsAudited: ["us-east-2"], regionsNotAudited: [], gaps: [] },
     ruleErrors: [],

@@ -60,7 +60,11 @@ function suppressed(resourceIds: string[], reason: string): SuppressedFinding {
 
 function report(
   findings: Finding[],
-  extra: { suppressed?: SuppressedFinding[]; ruleErrors?: AuditReport["ruleErrors"] } = {},
+  extra: {
+    suppressed?: SuppressedFinding[];
+    ruleErrors?: AuditReport["ruleErrors"];
+    nearMisses?: AuditReport["nearMisses"];
+  } = {},
 ): AuditReport {
   return AuditReportSchema.parse({
     schemaVersion: 1,
@@ -80,6 +84,8 @@ function report(
     },
     findings,
     suppressed: extra.suppressed ?? [],
+    nearMisses: extra.nearMisses ?? [],
+    nearMissesNotListed: 0,
     expiredAllowlistEntries: [],
     coverage: { complete: true, regionsAudited: ["us-east-2"], regionsNotAudited: [], gaps: [] },
     ruleErrors: extra.ruleErrors ?? [],
@@ -195,6 +201,31 @@ describe("checkVerdict", () => {
       EXPECTATION,
     );
     expect(result.failures).toEqual(["rule MW-CPU-FLAT-SHIFT threw: boom"]);
+  });
+
+  it("checks that a rule listed the expected near-misses", () => {
+    const withNearMiss = ScenarioSchema.parse({
+      title: "load test",
+      story: "A load test that nearly tripped the CPU rule.",
+      verdict: "clean",
+      nearMisses: [{ resources: [WEB], rule: "MW-CPU-SUSTAINED-HIGH" }],
+    });
+    const nearMiss = (ruleId: string) => ({
+      ruleId,
+      resource: `ec2-instance:${WEB}`,
+      region: "us-east-2",
+      message: "4 h of the 6 h",
+      closeness: 0.67,
+    });
+    expect(
+      checkVerdict(report([], { nearMisses: [nearMiss("MW-CPU-SUSTAINED-HIGH")] }), withNearMiss).failures,
+    ).toEqual([]);
+    expect(checkVerdict(report([], { nearMisses: [nearMiss("MW-CPU-FLAT-SHIFT")] }), withNearMiss).failures).toEqual([
+      `nearMisses[0]: ${WEB} has no near-miss from MW-CPU-SUSTAINED-HIGH (only from MW-CPU-FLAT-SHIFT)`,
+    ]);
+    expect(checkVerdict(report([]), withNearMiss).failures).toEqual([
+      `nearMisses[0]: ${WEB} has no near-miss from MW-CPU-SUSTAINED-HIGH`,
+    ]);
   });
 });
 

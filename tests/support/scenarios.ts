@@ -44,6 +44,13 @@ export const SuppressedExpectationSchema = z.strictObject({
   reason: z.string().optional(),
 });
 
+/** Resources a rule must list as a near-miss: it came close, held back, and the report says why. */
+export const NearMissExpectationSchema = z.strictObject({
+  resources: resourceIds,
+  rule: z.string().regex(/^MW-[A-Z0-9-]+$/, "a rule id such as MW-CPU-SUSTAINED-HIGH"),
+  note: z.string().optional(),
+});
+
 export const ScenarioSchema = z.strictObject({
   title: z.string().min(3),
   story: z.string().min(10),
@@ -55,6 +62,7 @@ export const ScenarioSchema = z.strictObject({
   expect: z.array(ExpectationSchema).default([]),
   quiet: z.array(QuietSchema).default([]),
   suppressed: z.array(SuppressedExpectationSchema).default([]),
+  nearMisses: z.array(NearMissExpectationSchema).default([]),
 });
 
 export type ScenarioExpectation = z.infer<typeof ScenarioSchema>;
@@ -197,6 +205,17 @@ export function checkVerdict(report: AuditReport, expectation: ScenarioExpectati
           `suppressed[${index}]: ${id} is suppressed with reason "${entries.map((s) => s.reason).join('", "')}", expected "${expected.reason}"`,
         );
       }
+    }
+  });
+
+  expectation.nearMisses.forEach((expected, index) => {
+    for (const id of expected.resources) {
+      const ofResource = report.nearMisses.filter((m) => m.resource.endsWith(`:${id}`));
+      if (ofResource.some((m) => m.ruleId === expected.rule)) continue;
+      const listed = ofResource.map((m) => m.ruleId);
+      failures.push(
+        `nearMisses[${index}]: ${id} has no near-miss from ${expected.rule}${listed.length > 0 ? ` (only from ${listed.join(", ")})` : ""}`,
+      );
     }
   });
 

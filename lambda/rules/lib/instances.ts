@@ -5,6 +5,12 @@
  */
 import { instanceFamily, instanceSize } from "../../core/profile.js";
 import type { AccountSnapshot, Instance, InstanceTypeInfo } from "../../core/snapshot.js";
+import type { ResourceRef } from "../types.js";
+
+/** What a signal or near-miss about an instance is about. */
+export function instanceRef(instance: Instance): ResourceRef {
+  return { type: "ec2-instance", id: instance.instanceId, region: instance.region };
+}
 
 /**
  * Families with GPUs or other accelerators, used only when DescribeInstanceTypes did not describe
