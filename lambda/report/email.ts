@@ -12,6 +12,7 @@ import { type Severity, severityRank } from "../rules/types.js";
 import type { FindingDiff, OpenFindingState } from "../state/diff.js";
 import { launchedByText } from "./attribution-text.js";
 import type { AuditReport, Finding, FindingResource } from "./model.js";
+import { moreNearMisses, NEAR_MISS_EXPLANATION, nearMissLine, nearMissTitle, nearMissTotal } from "./near-miss-text.js";
 
 /** SNS's hard limit for a whole message. */
 export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
@@ -54,11 +55,11 @@ export interface RenderedEmail {
 
 /** Detail levels tried in order until the body fits: findings in full, then one line each. */
 const DETAIL_LEVELS = [
-  { detailed: 20, oneLine: 300, evidence: 8, resources: 10, gaps: 40, commandChars: 8000 },
-  { detailed: 10, oneLine: 100, evidence: 5, resources: 5, gaps: 20, commandChars: 4000 },
-  { detailed: 5, oneLine: 30, evidence: 3, resources: 3, gaps: 10, commandChars: 2000 },
-  { detailed: 2, oneLine: 10, evidence: 2, resources: 2, gaps: 5, commandChars: 1000 },
-  { detailed: 1, oneLine: 0, evidence: 1, resources: 1, gaps: 3, commandChars: 500 },
+  { detailed: 20, oneLine: 300, evidence: 8, resources: 10, gaps: 40, commandChars: 8000, nearMisses: 10 },
+  { detailed: 10, oneLine: 100, evidence: 5, resources: 5, gaps: 20, commandChars: 4000, nearMisses: 5 },
+  { detailed: 5, oneLine: 30, evidence: 3, resources: 3, gaps: 10, commandChars: 2000, nearMisses: 3 },
+  { detailed: 2, oneLine: 10, evidence: 2, resources: 2, gaps: 5, commandChars: 1000, nearMisses: 1 },
+  { detailed: 1, oneLine: 0, evidence: 1, resources: 1, gaps: 3, commandChars: 500, nearMisses: 0 },
 ] as const;
 type DetailLevel = (typeof DETAIL_LEVELS)[number];
 
@@ -195,6 +196,8 @@ function renderBody(report: AuditReport, diff: FindingDiff, context: EmailContex
   }
 
   out.push(...suppressedSection(report));
+  // The hourly sweep is about new critical and high findings; near-misses wait for the daily email.
+  if (context.mode !== "sweep") out.push(...nearMissSection(report, level));
   out.push(...coverageSection(report, level));
   out.push("", "WHAT MINEWATCH CANNOT SEE");
   for (const limit of report.limits) out.push(...wrap(`- ${limit}`, "  "));
@@ -384,6 +387,16 @@ function suppressedSection(report: AuditReport): string[] {
       out.push(`  - entry #${e.allowlistIndex} "${oneLineText(e.reason)}" expired ${e.expires}`);
     }
   }
+  return out;
+}
+
+function nearMissSection(report: AuditReport, level: DetailLevel): string[] {
+  if (nearMissTotal(report) === 0) return [];
+  const out = ["", nearMissTitle(report).toUpperCase(), ...wrap(NEAR_MISS_EXPLANATION, "  ")];
+  const shown = report.nearMisses.slice(0, level.nearMisses);
+  for (const m of shown) out.push(...wrap(`- ${oneLineText(nearMissLine(m))}`, "  "));
+  const more = moreNearMisses(report, shown.length, "in the full report");
+  if (more) out.push(`  ${more}.`);
   return out;
 }
 

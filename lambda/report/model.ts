@@ -2,7 +2,8 @@
  * The audit report: Minewatch's public output contract (the JSON format prints it as is).
  *
  * Scripts, tickets and the deployed stack's state depend on these fields: add, never rename.
- * docs/report.md documents them; the zod schema below is the single definition.
+ * docs/report.schema.json is generated from the zod schema below, the single definition; the README
+ * ("Reading a finding") and docs/detection.md explain the fields.
  */
 import { z } from "zod";
 import { CoverageEntrySchema } from "../core/snapshot.js";

@@ -7,6 +7,7 @@
  */
 import { launchedByText } from "./attribution-text.js";
 import type { AuditReport, Evidence, Finding, FindingResource } from "./model.js";
+import { moreNearMisses, NEAR_MISS_EXPLANATION, nearMissLine, nearMissTitle, nearMissTotal } from "./near-miss-text.js";
 
 export type ReportFormat = "table" | "json" | "markdown";
 
@@ -21,6 +22,8 @@ const MAX_RESOURCES = 10;
 const MAX_EVIDENCE = 8;
 /** Containment steps shown per finding in the table (Markdown shows all). */
 const TABLE_STEPS = 3;
+/** Near-misses the table shows; Markdown and JSON list all the report holds. */
+const TABLE_NEAR_MISSES = 10;
 
 export function renderReport(report: AuditReport, format: ReportFormat, options: RenderOptions = {}): string {
   switch (format) {
@@ -238,6 +241,15 @@ function renderTable(report: AuditReport, color: boolean): string {
   }
   out.push("");
 
+  if (nearMissTotal(report) > 0) {
+    out.push(`${paint("bold", nearMissTitle(report))}. ${NEAR_MISS_EXPLANATION}`);
+    const shown = report.nearMisses.slice(0, TABLE_NEAR_MISSES);
+    for (const m of shown) out.push(`  - ${nearMissLine(m)}`);
+    const more = moreNearMisses(report, shown.length, "(see --format markdown or json)");
+    if (more) out.push(`  ${more}`);
+    out.push("");
+  }
+
   out.push(paint("bold", `Coverage: ${coverageLabel(report)}`));
   out.push(
     `  Audited (${report.coverage.regionsAudited.length}): ${report.coverage.regionsAudited.join(", ") || "none"}`,
@@ -351,6 +363,14 @@ function renderMarkdown(report: AuditReport): string {
     out.push("**Expired allowlist entries** (no longer suppress anything):", "");
     for (const e of report.expiredAllowlistEntries)
       out.push(`- #${e.allowlistIndex} "${e.reason}" expired ${e.expires}`);
+    out.push("");
+  }
+
+  if (nearMissTotal(report) > 0) {
+    out.push(`## ${nearMissTitle(report)}`, "", NEAR_MISS_EXPLANATION, "");
+    for (const m of report.nearMisses) out.push(`- ${nearMissLine(m)}`);
+    const more = moreNearMisses(report, report.nearMisses.length, "");
+    if (more) out.push(`- ${more}`);
     out.push("");
   }
 

@@ -36,7 +36,9 @@ export const cpuSustainedHigh: Rule = {
       const hourly = sliceByTime(resampleHourly(cpu), windowStart, windowEnd);
       const run = longestRunAtOrAbove(hourly, highCpuPercent);
       if (!run || run.hours < highCpuMinHours) {
-        const near = noteNearMiss ? sustainedNearMiss(hourly, cpuThreshold(highCpuPercent, highCpuMinHours)) : undefined;
+        const near = noteNearMiss
+          ? sustainedNearMiss(hourly, cpuThreshold(highCpuPercent, highCpuMinHours))
+          : undefined;
         if (near) noteNearMiss?.({ ...near, resource: instanceRef(instance) });
         continue;
       }

@@ -38,6 +38,8 @@ export interface ScenarioResult {
   worstSeverity: Severity | null;
   findings: number;
   suppressed: number;
+  /** Near-misses in the report (rules that came close and held back). */
+  nearMisses: number;
   pass: boolean;
   failures: string[];
   /** Mining: a finding at high or above. Benign: a finding above medium (a false positive that pages). */
@@ -59,6 +61,8 @@ export interface BenchmarkSummary {
   /** Scenarios flagged high that are mining / all scenarios flagged high. */
   precision: number;
   unexplainedMiningFindings: number;
+  /** Near-misses over the whole corpus: how much "why not" text a reader gets. */
+  nearMisses: number;
   failedScenarios: number;
   meetsTargets: boolean;
   /** Why the targets are missed, one sentence each. */
@@ -83,6 +87,7 @@ function expectedText(scenario: Scenario): string {
   if (e.expect.length > 0) parts.push(`${e.expect.length} expect`);
   if (e.quiet.length > 0) parts.push(`${e.quiet.length} quiet`);
   if (e.suppressed.length > 0) parts.push(`${e.suppressed.length} suppressed`);
+  if (e.nearMisses.length > 0) parts.push(`${e.nearMisses.length} near-miss`);
   return parts.join(", ");
 }
 
@@ -103,6 +108,7 @@ export function judgeScenario(scenario: Scenario, report: AuditReport): Scenario
     worstSeverity: report.summary.worstSeverity,
     findings: report.findings.length,
     suppressed: report.suppressed.length,
+    nearMisses: report.nearMisses.length + report.nearMissesNotListed,
     pass: verdict.pass,
     failures: verdict.failures,
     flaggedHigh: report.findings.some((f) => atLeast(f.severity, "high")),
@@ -160,6 +166,7 @@ export function summarize(results: readonly ScenarioResult[]): BenchmarkSummary 
     benignMedium,
     precision: flagged === 0 ? 0 : truePositives / flagged,
     unexplainedMiningFindings: unexplained,
+    nearMisses: results.reduce((n, r) => n + r.nearMisses, 0),
     failedScenarios: failed.length,
     meetsTargets: misses.length === 0,
     misses,
@@ -177,7 +184,7 @@ export function formatBenchmark({ results, summary }: BenchmarkResult): string {
     r.name,
     r.kind,
     r.expected,
-    `${r.worstSeverity ?? "none"} (${r.findings} finding${r.findings === 1 ? "" : "s"}${r.suppressed > 0 ? `, ${r.suppressed} suppressed` : ""})`,
+    `${r.worstSeverity ?? "none"} (${r.findings} finding${r.findings === 1 ? "" : "s"}${r.suppressed > 0 ? `, ${r.suppressed} suppressed` : ""}${r.nearMisses > 0 ? `, ${r.nearMisses} near-miss${r.nearMisses === 1 ? "" : "es"}` : ""})`,
     r.pass && r.unexplained.length === 0 ? "pass" : "FAIL",
   ]);
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((row) => (row[k] ?? "").length)));
@@ -200,6 +207,7 @@ export function formatBenchmark({ results, summary }: BenchmarkResult): string {
     `benign scenarios with a medium finding: ${summary.benignMedium}`,
     `precision (scenarios flagged high that are mining): ${percent(summary.precision)}`,
     `mining findings not explained by their evidence: ${summary.unexplainedMiningFindings} (target ${TARGETS.unexplainedMiningFindings})`,
+    `near-misses listed (rules that came close and said why they held back): ${summary.nearMisses}`,
     `scenarios failing their verdict: ${summary.failedScenarios}`,
     summary.meetsTargets ? "targets met" : `TARGETS MISSED:\n${summary.misses.map((m) => `  - ${m}`).join("\n")}`,
   );

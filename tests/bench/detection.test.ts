@@ -43,6 +43,11 @@ describe("detection benchmark over the corpus", () => {
     const text = formatBenchmark(result);
     for (const r of result.results) expect(text).toContain(r.name);
     expect(text).toContain("recall (mining scenarios meeting their verdict): 100 %");
+    expect(text).toMatch(/load-test\s+benign\s+clean, 1 quiet, 1 near-miss\s+low \(1 finding, 2 near-misses\)/);
+    expect(text).toContain(
+      `near-misses listed (rules that came close and said why they held back): ${result.summary.nearMisses}`,
+    );
+    expect(result.summary.nearMisses).toBeGreaterThanOrEqual(2);
     expect(text).toContain("targets met");
   });
 });
@@ -55,6 +60,7 @@ describe("benchmark figures", () => {
     worstSeverity: "high",
     findings: 1,
     suppressed: 0,
+    nearMisses: 0,
     pass: true,
     failures: [],
     flaggedHigh: true,
