@@ -9,6 +9,7 @@ import { access, constants } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ClientFactory, createClientFactory } from "../collect/clients.js";
+import { carryScriptSources } from "../collect/web-content.js";
 import { type Config, ConfigSchema, defaultConfig } from "../core/config.js";
 import { loadDocument } from "../core/input.js";
 import { runAudit } from "../core/run.js";
@@ -18,6 +19,7 @@ import { renderReport } from "../report/render.js";
 import { renderRules } from "../report/rules-table.js";
 import { RULES } from "../rules/registry.js";
 import { atLeast, type Severity } from "../rules/types.js";
+import { scriptSourcesGap } from "../state/script-sources.js";
 import { describeFailure, EXIT } from "./errors.js";
 import { commandHelp, generalHelp } from "./help.js";
 import { type AuditOptions, type DemoOptions, parseCommandLine, UsageError } from "./options.js";
@@ -119,10 +121,15 @@ async function runAuditCommand(options: AuditOptions, ctx: Io): Promise<number> 
     snapshot = await loadDocument(options.snapshot, AccountSnapshotSchema, "snapshot", SNAPSHOT_FIX);
     if (options.regions) snapshot = restrictToRegions(snapshot, checkRegionsInSnapshot(snapshot, options.regions));
   }
+  // Read before a live collection starts: a wrong file fails in a second, not after minutes of calls.
+  const previous = options.previous
+    ? await loadDocument(options.previous, AccountSnapshotSchema, "previous snapshot (--previous)", SNAPSHOT_FIX)
+    : undefined;
   const progress = options.quiet ? undefined : (message: string) => ctx.err(`${message}\n`);
   const run = await runAudit({
     config,
     generatedAt: ctx.now(),
+    ...(previous && options.previous ? { withHistory: compareWith(previous, options.previous) } : {}),
     ...(snapshot
       ? { snapshot }
       : {
@@ -155,6 +162,22 @@ async function runAuditCommand(options: AuditOptions, ctx: Io): Promise<number> 
   warnAboutGaps(run.report, ctx);
   const code = exitCodeFor(run.report, options.failOn, ctx);
   return saveFailed && code === EXIT.ok ? EXIT.runtime : code;
+}
+
+/**
+ * Fills the previous script sources from `--previous`. A snapshot of another account is not compared
+ * (every page would look new): that is a coverage entry, and what was collected is kept.
+ */
+function compareWith(previous: AccountSnapshot, file: string): (snapshot: AccountSnapshot) => Promise<AccountSnapshot> {
+  return async (snapshot) => {
+    if (previous.accountId === snapshot.accountId) return carryScriptSources(previous, snapshot);
+    const entry = scriptSourcesGap(
+      "failed",
+      "error",
+      `${file} is a snapshot of account ${previous.accountId}, not ${snapshot.accountId}: web script sources were not compared. Pass a snapshot of the same account.`,
+    );
+    return { ...snapshot, coverage: [...snapshot.coverage, entry] };
+  };
 }
 
 function defaultRegionFrom(env: NodeJS.ProcessEnv): { defaultRegion?: string } {

@@ -106,6 +106,14 @@ export const OPTION_SPECS: Record<Command, OptionSpec[]> = {
       example: "minewatch audit --snapshot incident-42.snapshot.json --config minewatch.yaml",
     },
     {
+      name: "previous",
+      type: "string",
+      value: "FILE",
+      description:
+        "A snapshot an earlier run saved (--save) of the same account: each hosted page's scripts are compared with it, so a script added since then is reported (MW-WEB-NEW-SCRIPT-SOURCE). Live or with --snapshot.",
+      example: "minewatch audit --save today.snapshot.json --previous yesterday.snapshot.json",
+    },
+    {
       name: "config",
       type: "string",
       value: "FILE",
@@ -143,6 +151,7 @@ export interface AuditOptions {
   window?: { start: Date; end: Date };
   save?: string;
   snapshot?: string;
+  previous?: string;
   config?: string;
   output?: string;
   quiet: boolean;
@@ -274,6 +283,7 @@ function toAuditOptions(values: RawValues, format: Format, failOn: Severity | un
   const regionsValue = str(values, "regions");
   const output = str(values, "output");
   const config = str(values, "config");
+  const previous = str(values, "previous");
   const window = start !== undefined || end !== undefined ? parseWindow(start, end, now) : undefined;
   return {
     command: "audit",
@@ -285,6 +295,7 @@ function toAuditOptions(values: RawValues, format: Format, failOn: Severity | un
     ...(window ? { window } : {}),
     ...(save !== undefined ? { save } : {}),
     ...(snapshot !== undefined ? { snapshot } : {}),
+    ...(previous !== undefined ? { previous } : {}),
     ...(config !== undefined ? { config } : {}),
     ...(output !== undefined ? { output } : {}),
   };

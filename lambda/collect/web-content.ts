@@ -513,23 +513,38 @@ async function bodyText(body: unknown): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // Previous state
 
+export type ScriptSources = NonNullable<WebContent["previousScriptSources"]>;
+
 /**
- * Fills `webContent.previousScriptSources` of `current` from the last stored snapshot, so
- * MW-WEB-NEW-SCRIPT-SOURCE can tell a script added since then. The deployed handler calls it with
- * the snapshot it stored on the previous run; the CLI can do the same with a saved snapshot.
+ * The `<script src>` list of every HTML page a snapshot scanned, keyed by s3://bucket/key: what the
+ * next run compares with. Undefined when the snapshot scanned no web content.
  */
-export function carryScriptSources(previous: AccountSnapshot | undefined, current: AccountSnapshot): AccountSnapshot {
-  if (!previous?.webContent || !current.webContent) return current;
+export function scriptSourcesOf(snapshot: AccountSnapshot): ScriptSources | undefined {
+  if (!snapshot.webContent) return undefined;
   const byObject: Record<string, string[]> = {};
-  for (const object of previous.webContent.objects) {
+  for (const object of snapshot.webContent.objects) {
     if (fileKindOf(object.key, object.contentType) === "html") {
       byObject[objectUri(object.bucket, object.key)] = object.scriptSources;
     }
   }
-  return {
-    ...current,
-    webContent: { ...current.webContent, previousScriptSources: { collectedAt: previous.collectedAt, byObject } },
-  };
+  return { collectedAt: snapshot.collectedAt, byObject };
+}
+
+/** `current` with the previous run's script sources, so MW-WEB-NEW-SCRIPT-SOURCE can compare. */
+export function withPreviousScriptSources(
+  current: AccountSnapshot,
+  previous: ScriptSources | undefined,
+): AccountSnapshot {
+  if (!previous || !current.webContent) return current;
+  return { ...current, webContent: { ...current.webContent, previousScriptSources: previous } };
+}
+
+/**
+ * Fills `webContent.previousScriptSources` of `current` from an earlier snapshot (the CLI's saved
+ * one). The deployed handler keeps only the sources between runs (lambda/state/script-sources.ts).
+ */
+export function carryScriptSources(previous: AccountSnapshot | undefined, current: AccountSnapshot): AccountSnapshot {
+  return withPreviousScriptSources(current, previous ? scriptSourcesOf(previous) : undefined);
 }
 
 // ---------------------------------------------------------------------------------------------

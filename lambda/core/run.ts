@@ -26,6 +26,11 @@ export interface RunAuditOptions {
   generatedAt?: Date;
   /** Skip Cost Explorer (read once by an organization's payer account); the sentence goes into coverage. */
   skipCostsReason?: string;
+  /**
+   * Adds what only the caller holds before the audit: the deployed handler fills in the previous
+   * run's web script sources. Whatever it cannot add, it records as coverage on the snapshot.
+   */
+  withHistory?: (snapshot: AccountSnapshot) => Promise<AccountSnapshot>;
 }
 
 export interface AuditRun {
@@ -49,6 +54,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRun> {
       ...(options.skipCostsReason !== undefined ? { skipCostsReason: options.skipCostsReason } : {}),
     });
   }
+  if (options.withHistory) snapshot = await options.withHistory(snapshot);
   const report = auditSnapshot(snapshot, config, { generatedAt: options.generatedAt ?? new Date() });
   return { snapshot, report };
 }

@@ -15,6 +15,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type ClientFactory, createClientFactory } from "../collect/clients.js";
 import { type AuditRun, type RunAuditOptions, runAudit as realRunAudit } from "../core/run.js";
+import type { AccountSnapshot } from "../core/snapshot.js";
 import { runKeys, storeRun } from "../publish/s3.js";
 import { type DefaultSummary, MAX_SUMMARY_IDS, publishFindings } from "../publish/sns.js";
 import { DEFAULT_MAX_BODY_BYTES, renderEmail } from "../report/email.js";
@@ -22,6 +23,7 @@ import { describeFocus, type FocusedReport, focusReport } from "../report/focus.
 import type { AuditReport, Finding } from "../report/model.js";
 import { atLeast, type Severity, severityRank } from "../rules/types.js";
 import { auditedBy, diffFindings, type FindingDiff } from "../state/diff.js";
+import { scriptSourcesKey, storeScriptSources, withStoredScriptSources } from "../state/script-sources.js";
 import { FindingStateStore, type StateWriteSummary } from "../state/state-store.js";
 import { type AuditSettings, loadEnvironment } from "./environment.js";
 import { type AuditPayload, isEventBridgeEnvelope, parsePayload, payloadWindow, SCHEDULE_PAYLOADS } from "./payload.js";
@@ -125,6 +127,7 @@ async function runAndPublish(
   const notes: string[] = [];
   log("info", "Audit starting", { mode: payload.mode, runId, regions, window });
 
+  const scriptSources = (accountId: string) => scriptSourcesKey(settings.REPORT_PREFIX, accountId);
   const { report: fullReport, snapshot } = await (d.runAudit ?? realRunAudit)({
     config,
     clients: d.clients,
@@ -132,6 +135,8 @@ async function runAndPublish(
     onProgress: (message) => log("info", message, { runId }),
     ...(regions ? { regions } : {}),
     ...(window ? { window } : {}),
+    withHistory: (collected) =>
+      withStoredScriptSources(d.s3, settings.REPORT_BUCKET, scriptSources(collected.accountId), collected),
   });
   const accountId = fullReport.accountId;
 
@@ -140,6 +145,7 @@ async function runAndPublish(
     report: fullReport,
     snapshot,
   });
+  await keepScriptSources(d, settings.REPORT_BUCKET, scriptSources(accountId), snapshot, payload, notes, log);
   // An incident run focused on a key or principal answers with (and emails) that incident's view.
   const focused = payload.mode === "incident" ? focusReport(fullReport, focusOf(payload)) : undefined;
   const report = focused?.report ?? fullReport;
@@ -230,6 +236,32 @@ async function runAndPublish(
     ...(reportBytes <= INLINE_REPORT_MAX_BYTES ? { report } : {}),
     notes,
   };
+}
+
+/**
+ * Keeps this run's web script sources for the next comparison. Only the daily audit replaces them:
+ * it is the run that emails every finding, so a script added since the last daily email stays "new"
+ * in every sweep and incident run until a daily email has reported it (a sweep replacing them would
+ * hide a medium finding it does not email). A failed write is a note, not a failed run: the report is
+ * stored, and the next run compares with the older file.
+ */
+async function keepScriptSources(
+  d: HandlerDeps,
+  bucket: string,
+  key: string,
+  snapshot: AccountSnapshot,
+  payload: AuditPayload,
+  notes: string[],
+  log: Logger,
+): Promise<void> {
+  if (payload.mode !== "daily") return;
+  try {
+    await storeScriptSources(d.s3, bucket, key, snapshot);
+  } catch (error) {
+    const note = `Could not store the pages' script sources for the next run (s3://${bucket}/${key}): ${errorText(error)}.`;
+    notes.push(note);
+    log("warn", note, {});
+  }
 }
 
 /** Daily: always (all-clear optional, an incomplete audit never); sweep: new critical/high; incident: on request. */

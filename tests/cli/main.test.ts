@@ -415,6 +415,71 @@ describe("audit --snapshot (offline)", () => {
   });
 });
 
+describe("audit --previous (web script sources of an earlier run)", () => {
+  const WEB_SCENARIO = join(PACKAGE_ROOT, "scenarios/web-miner-site/snapshot.json");
+  /** Today's web-miner-site snapshot without its comparison, and yesterday's, built from it. */
+  function webSnapshots() {
+    const scenario = AccountSnapshotSchema.parse(JSON.parse(readFileSync(WEB_SCENARIO, "utf8")));
+    const web = scenario.webContent;
+    const before = web?.previousScriptSources;
+    if (!web || !before) throw new Error("web-miner-site has no previous script sources");
+    const { previousScriptSources: _dropped, ...today } = web;
+    const yesterday = {
+      ...scenario,
+      collectedAt: before.collectedAt,
+      webContent: {
+        ...today,
+        objects: today.objects.map((o) => ({
+          ...o,
+          scriptSources: before.byObject[`s3://${o.bucket}/${o.key}`] ?? o.scriptSources,
+        })),
+      },
+    };
+    return { today: { ...scenario, webContent: today }, yesterday };
+  }
+  const newScriptRule = (report: AuditReport) =>
+    report.findings.filter((f) => f.rules.includes("MW-WEB-NEW-SCRIPT-SOURCE")).length;
+
+  it("reports a script added since the earlier snapshot, and not without it", async () => {
+    const { today, yesterday } = webSnapshots();
+    const todayFile = await writeTemp("today.json", JSON.stringify(today));
+    const yesterdayFile = await writeTemp("yesterday.json", JSON.stringify(yesterday));
+    const alone = await run(["audit", "--snapshot", todayFile, "--format", "json"]);
+    expect(newScriptRule(parseReport(alone.stdout))).toBe(0);
+    const compared = await run(["audit", "--snapshot", todayFile, "--previous", yesterdayFile, "--format", "json"]);
+    expect(compared.stderr).not.toMatch(STACK_FRAME);
+    const report = parseReport(compared.stdout);
+    expect(newScriptRule(report)).toBe(1);
+    expect(JSON.stringify(report.findings)).toContain("cdn.jsdelivr-static.net/npm/perf-metrics");
+  });
+
+  it("does not compare with another account's snapshot, and says so in coverage", async () => {
+    const { today, yesterday } = webSnapshots();
+    const todayFile = await writeTemp("today.json", JSON.stringify(today));
+    const other = await writeTemp("other.json", JSON.stringify({ ...yesterday, accountId: "999999999999" }));
+    const result = await run(["audit", "--snapshot", todayFile, "--previous", other, "--format", "json"]);
+    const report = parseReport(result.stdout);
+    expect(newScriptRule(report)).toBe(0);
+    expect(report.coverage.gaps).toContainEqual(
+      expect.objectContaining({
+        api: "previous-script-sources",
+        status: "failed",
+        message: expect.stringContaining("is a snapshot of account 999999999999, not 210987654321"),
+      }),
+    );
+  });
+
+  it("a broken --previous file exits 2 naming it, before any AWS call", async () => {
+    const { today } = webSnapshots();
+    const todayFile = await writeTemp("today.json", JSON.stringify(today));
+    const broken = await writeTemp("broken.json", "{not json");
+    const result = await run(["audit", "--snapshot", todayFile, "--previous", broken]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("broken.json");
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
+});
+
 describe("restrictToRegions", () => {
   it("drops other regions' instances, metrics and region spend, and records them as not requested", () => {
     const snapshot = buildSnapshot({

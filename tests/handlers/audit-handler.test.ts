@@ -1,10 +1,11 @@
-import { PutObjectCommand, type PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, type PutObjectCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { PublishCommand, type PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createClientFactory } from "../../lambda/collect/clients.js";
 import { type RunAuditOptions, runAudit as realRunAudit } from "../../lambda/core/run.js";
+import type { WebContent } from "../../lambda/core/sections/web-content.js";
 import type { AccountSnapshot } from "../../lambda/core/snapshot.js";
 import { AccountSnapshotSchema } from "../../lambda/core/snapshot.js";
 import {
@@ -14,6 +15,7 @@ import {
   createHandler,
 } from "../../lambda/handlers/audit-handler.js";
 import { type AuditReport, AuditReportSchema } from "../../lambda/report/model.js";
+import { loadScenario } from "../support/scenarios.js";
 import {
   ACCOUNT_ID,
   ENABLED_REGION_COUNT,
@@ -439,5 +441,117 @@ describe("failures", () => {
     const h = harness({ REPORT_BUCKET: ENV.REPORT_BUCKET, STATE_TABLE: ENV.STATE_TABLE });
     await expect(h.handler({ mode: "daily" })).rejects.toThrow(/TOPIC_ARN: is not set/);
     expect(h.runAudit).not.toHaveBeenCalled();
+  });
+});
+
+/** The account of scenarios/web-miner-site. */
+const WEB_ACCOUNT_ID = "210987654321";
+
+describe("web script sources kept between runs", () => {
+  const KEY = `reports/${WEB_ACCOUNT_ID}/web-script-sources.json`;
+  const notFound = () => Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" });
+
+  async function webSite(): Promise<{
+    current: AccountSnapshot;
+    previous: NonNullable<WebContent["previousScriptSources"]>;
+  }> {
+    const { snapshot } = await loadScenario("web-miner-site");
+    const previous = snapshot.webContent?.previousScriptSources;
+    if (!snapshot.webContent || !previous) throw new Error("web-miner-site lost its previous script sources");
+    const { previousScriptSources: _dropped, ...webContent } = snapshot.webContent;
+    return { current: { ...snapshot, webContent }, previous };
+  }
+  const newScriptFindings = (report: AuditReport | undefined) =>
+    (report?.findings ?? []).filter((f) => f.rules.includes("MW-WEB-NEW-SCRIPT-SOURCE"));
+
+  it("compares with the file the last daily run stored, and replaces it", async () => {
+    const h = harness();
+    const { current, previous } = await webSite();
+    h.setSnapshot(current);
+    s3Mock.on(GetObjectCommand, { Bucket: ENV.REPORT_BUCKET, Key: KEY }).resolves({
+      Body: { transformToString: async () => JSON.stringify({ schemaVersion: 1, ...previous }) } as never,
+    });
+    const response = success(await h.handler({ mode: "daily" }));
+    expect(newScriptFindings(response.report).length).toBeGreaterThan(0);
+    expect(response.report?.coverage.gaps.filter((g) => g.api === "previous-script-sources")).toEqual([]);
+
+    const saved = puts().find((p) => p.Key === KEY);
+    expect(saved?.Bucket).toBe(ENV.REPORT_BUCKET);
+    const body = JSON.parse(String(saved?.Body));
+    expect(body).toMatchObject({ schemaVersion: 1, collectedAt: current.collectedAt });
+    const pages = current.webContent?.objects.filter((o) => o.key.endsWith(".html")) ?? [];
+    expect(Object.keys(body.byObject).sort()).toEqual(pages.map((o) => `s3://${o.bucket}/${o.key}`).sort());
+  });
+
+  it("says so on the first run, when there is nothing to compare with yet", async () => {
+    const h = harness();
+    h.setSnapshot((await webSite()).current);
+    s3Mock.on(GetObjectCommand).rejects(notFound());
+    const response = success(await h.handler({ mode: "daily" }));
+    expect(newScriptFindings(response.report)).toEqual([]);
+    expect(response.report?.coverage.gaps).toContainEqual(
+      expect.objectContaining({
+        api: "previous-script-sources",
+        status: "skipped",
+        message: expect.stringContaining("first run with web scanning"),
+      }),
+    );
+    expect(puts().some((p) => p.Key === KEY)).toBe(true);
+  });
+
+  it("records a denied read as a failed check, never as nothing new", async () => {
+    const h = harness();
+    h.setSnapshot((await webSite()).current);
+    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+    const response = success(await h.handler({ mode: "daily" }));
+    expect(response.report?.summary.coverageComplete).toBe(false);
+    expect(response.report?.coverage.gaps).toContainEqual(
+      expect.objectContaining({ api: "previous-script-sources", status: "failed", reason: "access-denied" }),
+    );
+  });
+
+  it("a file that is not Minewatch's is a failed check, and is replaced", async () => {
+    const h = harness();
+    h.setSnapshot((await webSite()).current);
+    s3Mock.on(GetObjectCommand).resolves({ Body: { transformToString: async () => '{"hello":1}' } as never });
+    const response = success(await h.handler({ mode: "daily" }));
+    expect(response.report?.coverage.gaps).toContainEqual(
+      expect.objectContaining({
+        api: "previous-script-sources",
+        status: "failed",
+        message: expect.stringContaining("is not a Minewatch script-source file"),
+      }),
+    );
+    expect(puts().some((p) => p.Key === KEY)).toBe(true);
+  });
+
+  it("only the daily run replaces the file: a sweep or incident run compares but keeps it", async () => {
+    const h = harness();
+    h.setSnapshot((await webSite()).current);
+    s3Mock.on(GetObjectCommand).rejects(notFound());
+    await h.handler({ mode: "sweep" });
+    await h.handler({ mode: "incident" });
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 2);
+    expect(puts().some((p) => p.Key === KEY)).toBe(false);
+  });
+
+  it("a failed write of the file is a note on a successful run", async () => {
+    const h = harness();
+    h.setSnapshot((await webSite()).current);
+    s3Mock.on(GetObjectCommand).rejects(notFound());
+    s3Mock
+      .on(PutObjectCommand, { Key: KEY })
+      .rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+    const response = success(await h.handler({ mode: "daily" }));
+    expect(response.notes.join(" ")).toContain(
+      `Could not store the pages' script sources for the next run (s3://${ENV.REPORT_BUCKET}/${KEY})`,
+    );
+  });
+
+  it("reads nothing when the run scanned no web content", async () => {
+    const h = harness();
+    h.setSnapshot(miningSnapshot());
+    await h.handler({ mode: "daily" });
+    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 0);
   });
 });

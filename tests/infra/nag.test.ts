@@ -12,6 +12,13 @@ describe("cdk-nag AwsSolutions", () => {
     expect(violations(validationReport)).toEqual([]);
   });
 
+  it.each([
+    ["named web-scan buckets", { webScanBuckets: "www.example.com" }],
+    ["every website bucket", { webScanAllWebsiteBuckets: "true" }],
+  ])("reports no unacknowledged finding with %s", (_case, context) => {
+    expect(violations(synthesize(context).validationReport)).toEqual([]);
+  });
+
   it("runs, and needs every acknowledgement: without them exactly those findings appear", () => {
     const { validationReport } = synthesize({ emails: "secops@example.com" }, { acknowledge: false });
     const found = violations(validationReport);

@@ -26,9 +26,10 @@
  * is a loader) belongs to the rules in lambda/rules/web-*.ts.
  *
  * Previous state for "new script source": `previousScriptSources` holds the script sources of the
- * same objects as seen by the last stored snapshot. The collector never fills it (it sees only the
- * present); whoever holds the last snapshot does (the deployed handler reads it from the report
- * bucket, see `carryScriptSources` in lambda/collect/web-content.ts). Comparing with an object's
+ * same objects as seen by an earlier run. The collector never fills it (it sees only the present);
+ * the deployed handler does, from the file the last daily run left in the report bucket
+ * (lambda/state/script-sources.ts), and `carryScriptSources` does it from a saved snapshot.
+ * Comparing with an object's
  * older S3 versions was the alternative: it needs versioning, s3:GetObjectVersion and a second read
  * per object, and says nothing for unversioned buckets, the common case for static sites.
  */
