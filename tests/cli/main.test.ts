@@ -469,7 +469,7 @@ describe("audit --previous (web script sources of an earlier run)", () => {
     );
   });
 
-  it("a broken --previous file exits 2 naming it, before any AWS call", async () => {
+  it("a broken --previous file exits 2 naming the file, with no stack trace", async () => {
     const { today } = webSnapshots();
     const todayFile = await writeTemp("today.json", JSON.stringify(today));
     const broken = await writeTemp("broken.json", "{not json");
