@@ -8,6 +8,7 @@
  */
 import { type AccountProfile, ESTABLISHED_AFTER_DAYS, familiarity } from "../core/profile.js";
 import type { AccountSnapshot, Instance } from "../core/snapshot.js";
+import { listSome } from "../core/text.js";
 import { formatTime, instanceRef, launchedInWindow } from "./lib/instances.js";
 import { closeness, NEAR_MISS_SHARE, type NearMissNote } from "./lib/near-miss.js";
 import type { Rule, Severity, Signal } from "./types.js";
@@ -179,12 +180,14 @@ function smallWaveNearMiss(
   const last = wave[wave.length - 1];
   if (!first || !last) return undefined;
   const regions = [...new Set(wave.map((i) => i.region))].sort();
-  const ids = wave.slice(0, NEAR_MISS_IDS).map((i) => `${i.instanceId} (${i.instanceType}, ${i.region})`);
-  const more = wave.length > NEAR_MISS_IDS ? ` and ${wave.length - NEAR_MISS_IDS} more` : "";
+  const ids = listSome(
+    wave.map((i) => `${i.instanceId} (${i.instanceType}, ${i.region})`),
+    NEAR_MISS_IDS,
+  );
   return {
     message:
       `${wave.length} instances launched from ${formatTime(first.launchTime)} to ${formatTime(last.launchTime)}, ` +
-      `each within ${launchWaveMinutes} min of the previous, in ${regions.join(", ")}: ${ids.join(", ")}${more}. ` +
+      `each within ${launchWaveMinutes} min of the previous, in ${regions.join(", ")}: ${ids}. ` +
       `The rule calls a wave from ${launchWaveMinInstances} instances (thresholds.launchWaveMinInstances).`,
     closeness: closeness(wave.length, launchWaveMinInstances),
     details: {

@@ -3,6 +3,8 @@
  * in the CloudTrail history before it. A leaked key's first act is usually to start miners; the
  * account's own pipelines launch every day and so have history.
  */
+
+import { listSome } from "../core/text.js";
 import {
   activePrincipals,
   describePrincipal,
@@ -18,6 +20,9 @@ import {
 } from "../correlate/attribution.js";
 import { formatTime } from "./lib/instances.js";
 import type { Rule, Severity, Signal } from "./types.js";
+
+/** Resources a message names; a Fargate campaign starts dozens of tasks, and details keep every one. */
+const MAX_NAMED_RESOURCES = 5;
 
 /** Less history than this before the window cannot tell a first launch from a weekly job. */
 export const MIN_HISTORY_HOURS = 24;
@@ -113,7 +118,10 @@ export const principalFirstLaunch: Rule = {
           severity,
           message:
             others.length > 0
-              ? `${base} It created ${others.map((r) => `${r.type} ${r.id}`).join(", ")}.`
+              ? `${base} It created ${listSome(
+                  others.map((r) => `${r.type} ${r.id}`),
+                  MAX_NAMED_RESOURCES,
+                )}${others.length > MAX_NAMED_RESOURCES ? " (all in details.launchedResources)" : ""}.`
               : `${base} CloudTrail names no resource it created.`,
           details,
         });

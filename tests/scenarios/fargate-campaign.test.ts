@@ -85,6 +85,15 @@ describe("Fargate campaign", () => {
     );
   });
 
+  it("names a few of the 48 tasks in the launcher's sentence and keeps all of them in its details", () => {
+    const evidence = report.findings
+      .flatMap((f) => f.evidence)
+      .find((e) => e.ruleId === "MW-PRINCIPAL-FIRST-LAUNCH" && e.resource.startsWith("principal:"));
+    expect(evidence?.message).toMatch(/ and 43 more \(all in details\.launchedResources\)\.$/);
+    expect(evidence?.message.length).toBeLessThan(1200);
+    expect(evidence?.details?.launchedResources).toHaveLength(48);
+  });
+
   it("says where GuardDuty could not see the miners", () => {
     const blind = report.findings.filter((f) => f.rules.includes("MW-GUARDDUTY-DISABLED"));
     const regions = blind.flatMap((f) => f.resources.filter((r) => r.type === "region").map((r) => r.id)).sort();
