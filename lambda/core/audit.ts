@@ -9,6 +9,7 @@
 import { applyAllowlist, type SuppressedSignal } from "../correlate/allowlist.js";
 import { containmentSteps } from "../correlate/containment.js";
 import { correlate, type Incident } from "../correlate/correlate.js";
+import { estimateManagedCost, type ManagedCost } from "../correlate/managed-pricing.js";
 import { reportNearMisses } from "../correlate/near-misses.js";
 import { estimateFleetCost, PRICING_AS_OF, PRICING_SOURCE } from "../correlate/pricing.js";
 import { resourceFacts } from "../correlate/resource-facts.js";
@@ -23,7 +24,7 @@ import {
   type SuppressedFinding,
 } from "../report/model.js";
 import { evaluateRules, RULES } from "../rules/registry.js";
-import { type Rule, SEVERITIES, type Severity, type Signal, severityRank } from "../rules/types.js";
+import { type ResourceRef, type Rule, SEVERITIES, type Severity, type Signal, severityRank } from "../rules/types.js";
 import type { Config } from "./config.js";
 import { buildProfile } from "./profile.js";
 import type { AccountSnapshot, CoverageEntry } from "./snapshot.js";
@@ -100,6 +101,12 @@ export function summarizeFindings(
 
 function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Finding {
   const cost = estimateFleetCost(incident.instances, snapshot.instanceTypes, now);
+  const managed = new Map(
+    incident.otherResources.flatMap((r) => {
+      const estimate = estimateManagedCost(r, snapshot, now);
+      return estimate ? [[`${r.type}:${r.id}`, estimate] as const] : [];
+    }),
+  );
   const resources: FindingResource[] = [
     ...incident.instances.map((i) => ({
       type: "ec2-instance",
@@ -115,6 +122,7 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
     })),
     ...incident.otherResources.map((r) => {
       const facts = resourceFacts(r, snapshot);
+      const price = managed.get(`${r.type}:${r.id}`);
       return {
         type: r.type,
         id: r.id,
@@ -122,6 +130,7 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
         ...(facts.size ? { instanceType: facts.size } : {}),
         ...(facts.state ? { state: facts.state } : {}),
         ...(facts.createdAt ? { launchTime: facts.createdAt } : {}),
+        ...(price && price.hourlyUsd > 0 ? { hourlyCostUsd: price.hourlyUsd } : {}),
       };
     }),
   ];
@@ -151,8 +160,18 @@ function toFinding(incident: Incident, snapshot: AccountSnapshot, now: Date): Fi
       }: that is the workload's own cost, not spend the miner added, so no cost of the mining itself is estimated.`,
       details: { capacityHourlyCostUsd: capacity ?? null },
     });
-  } else if (incident.instances.length > 0) {
-    evidence.push(pricingEvidence(incident, cost));
+  } else if (incident.instances.length > 0 || managed.size > 0) {
+    if (incident.instances.length > 0) evidence.push(pricingEvidence(incident, cost));
+    if (managed.size > 0) {
+      const managedHourly = sum([...managed.values()].map((m) => m.hourlyUsd));
+      const managedSoFar = sum([...managed.values()].map((m) => m.soFarUsd));
+      hourly = round2((hourly ?? 0) + managedHourly);
+      soFar = round2((soFar ?? 0) + managedSoFar);
+      const unpriced = incident.otherResources.filter(
+        (r) => UNPRICED_COMPUTE_TYPES.has(r.type) && !managed.has(`${r.type}:${r.id}`),
+      );
+      evidence.push(managedPricingEvidence(incident, [...managed.values()], managedHourly, managedSoFar, unpriced));
+    }
   } else {
     // No instance to price: what Cost Explorer measured is the best "so far" there is.
     const anomalyIds = new Set(incident.otherResources.filter((r) => r.type === "cost-anomaly").map((r) => r.id));
@@ -226,6 +245,59 @@ function pricingEvidence(incident: Incident, cost: ReturnType<typeof estimateFle
       shapeEstimatedTypes: cost.shapeEstimatedTypes,
     },
   };
+}
+
+/** How the managed resources of a finding were priced, grouped by what they run on. */
+function managedPricingEvidence(
+  incident: Incident,
+  costs: readonly ManagedCost[],
+  hourlyUsd: number,
+  soFarUsd: number,
+  unpriced: readonly ResourceRef[],
+): Evidence {
+  const byBasis = new Map<string, number>();
+  for (const c of costs) byBasis.set(c.basis, (byBasis.get(c.basis) ?? 0) + 1);
+  const what = [...byBasis].map(([basis, n]) => (n > 1 ? `${n} x ${basis}` : basis)).join("; ");
+  const buildMinutes = sum(costs.map((c) => c.buildMinutes ?? 0));
+  return {
+    kind: "pricing",
+    ruleId: "pricing",
+    severity: "info",
+    resource: `finding:${incident.id}`,
+    message:
+      `Managed compute estimated at USD ${hourlyUsd.toFixed(2)}/h now and about USD ${soFarUsd.toFixed(2)} so far ` +
+      `(on-demand list prices, us-east-1 as of ${PRICING_AS_OF} times a regional multiplier): ${what}` +
+      `${buildMinutes > 0 ? ` (${buildMinutes} CodeBuild build-minutes)` : ""}. Fargate tasks and ` +
+      "notebooks count from their start while running; CodeBuild counts every listed build's minutes and, per hour, the builds in progress." +
+      (unpriced.length > 0
+        ? ` Not priced here (Cost Explorer has their spend): ${countByType(unpriced)}.`
+        : ""),
+    details: { managedHourlyCostUsd: hourlyUsd, managedCostSoFarUsd: soFarUsd, codeBuildMinutes: buildMinutes },
+  };
+}
+
+/**
+ * Compute resources that may be left unpriced in a finding: Amplify apps and Lambda functions
+ * always (their bills follow builds and invocations), tasks, notebooks and projects when their size
+ * or type is unknown. Relaunch machinery is not compute of its own: its instances are priced.
+ */
+const UNPRICED_COMPUTE_TYPES: ReadonlySet<string> = new Set([
+  "amplify-app",
+  "lambda-function",
+  "ecs-task",
+  "sagemaker-notebook",
+  "codebuild-project",
+]);
+
+/** "3 amplify-app, 1 lambda-function". */
+function countByType(refs: readonly ResourceRef[]): string {
+  const counts = new Map<string, number>();
+  for (const r of refs) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  return [...counts].map(([type, n]) => `${n} ${type}`).join(", ");
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function toEvidence(signal: Signal): Evidence {

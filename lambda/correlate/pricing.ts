@@ -279,10 +279,10 @@ export function pricedInstanceTypes(): string[] {
   return Object.keys(US_EAST_1_HOURLY_USD);
 }
 
-function round2(value: number): number {
+export function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function round4(value: number): number {
+export function round4(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }

@@ -3,6 +3,8 @@
  * up in the snapshot's sections: when it was created, its size and state. Correlation uses the
  * creation time for "first seen" and stable ids; the report shows the rest next to the resource.
  */
+import type { EcsTask } from "../core/sections/containers.js";
+import type { CodeBuildProject, NotebookInstance } from "../core/sections/managed-compute.js";
 import type { AccountSnapshot } from "../core/snapshot.js";
 import type { ResourceRef } from "../rules/types.js";
 
@@ -19,13 +21,43 @@ export interface ResourceFacts {
 
 type Sections = Pick<AccountSnapshot, "ecs" | "managedCompute" | "relaunch">;
 
+function inRegionOf(ref: ResourceRef) {
+  return <T extends { region: string }>(item: T) => item.region === ref.region || ref.region === "global";
+}
+
+/** The ECS task a ref names, by ARN or task id. */
+export function findEcsTask(ref: ResourceRef, snapshot: Pick<AccountSnapshot, "ecs">): EcsTask | undefined {
+  const sameRegion = inRegionOf(ref);
+  return snapshot.ecs?.tasks.find((t) => (t.taskArn === ref.id || t.taskArn.endsWith(`/${ref.id}`)) && sameRegion(t));
+}
+
+/** The SageMaker notebook instance a ref names, by name or ARN. */
+export function findNotebook(
+  ref: ResourceRef,
+  snapshot: Pick<AccountSnapshot, "managedCompute">,
+): NotebookInstance | undefined {
+  const sameRegion = inRegionOf(ref);
+  return snapshot.managedCompute?.notebookInstances.find(
+    (n) => (n.name === ref.id || n.arn === ref.id) && sameRegion(n),
+  );
+}
+
+/** The CodeBuild project a ref names, by name or ARN. */
+export function findCodeBuildProject(
+  ref: ResourceRef,
+  snapshot: Pick<AccountSnapshot, "managedCompute">,
+): CodeBuildProject | undefined {
+  const sameRegion = inRegionOf(ref);
+  return snapshot.managedCompute?.codeBuildProjects.find(
+    (p) => (p.name === ref.id || p.arn === ref.id) && sameRegion(p),
+  );
+}
+
 export function resourceFacts(ref: ResourceRef, snapshot: Sections): ResourceFacts {
-  const sameRegion = <T extends { region: string }>(item: T) => item.region === ref.region || ref.region === "global";
+  const sameRegion = inRegionOf(ref);
   switch (ref.type) {
     case "ecs-task": {
-      const task = snapshot.ecs?.tasks.find(
-        (t) => (t.taskArn === ref.id || t.taskArn.endsWith(`/${ref.id}`)) && sameRegion(t),
-      );
+      const task = findEcsTask(ref, snapshot);
       if (!task) return {};
       const service = task.group?.startsWith("service:") ? task.group.slice("service:".length) : undefined;
       return compact({
@@ -39,17 +71,13 @@ export function resourceFacts(ref: ResourceRef, snapshot: Sections): ResourceFac
       });
     }
     case "sagemaker-notebook": {
-      const notebook = snapshot.managedCompute?.notebookInstances.find(
-        (n) => (n.name === ref.id || n.arn === ref.id) && sameRegion(n),
-      );
+      const notebook = findNotebook(ref, snapshot);
       return notebook
         ? compact({ createdAt: notebook.creationTime, size: notebook.instanceType, state: notebook.status })
         : {};
     }
     case "codebuild-project": {
-      const project = snapshot.managedCompute?.codeBuildProjects.find(
-        (p) => (p.name === ref.id || p.arn === ref.id) && sameRegion(p),
-      );
+      const project = findCodeBuildProject(ref, snapshot);
       return project ? compact({ createdAt: project.created, size: project.computeType }) : {};
     }
     case "amplify-app": {
