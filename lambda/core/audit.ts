@@ -269,9 +269,7 @@ function managedPricingEvidence(
       `(on-demand list prices, us-east-1 as of ${PRICING_AS_OF} times a regional multiplier): ${what}` +
       `${buildMinutes > 0 ? ` (${buildMinutes} CodeBuild build-minutes)` : ""}. Fargate tasks and ` +
       "notebooks count from their start while running; CodeBuild counts every listed build's minutes and, per hour, the builds in progress." +
-      (unpriced.length > 0
-        ? ` Not priced here (Cost Explorer has their spend): ${countByType(unpriced)}.`
-        : ""),
+      (unpriced.length > 0 ? ` Not priced here (Cost Explorer has their spend): ${countByType(unpriced)}.` : ""),
     details: { managedHourlyCostUsd: hourlyUsd, managedCostSoFarUsd: soFarUsd, codeBuildMinutes: buildMinutes },
   };
 }
