@@ -19,15 +19,13 @@ import { instanceRef } from "./lib/instances.js";
 import { closeness, type NearMissNote } from "./lib/near-miss.js";
 import {
   coefficientOfVariation,
-  dailyCycleStrength,
+  dailyCycle,
   HOUR_MS,
-  hourOfDayProfile,
   mean,
   percentile,
   pointTime,
   presentPoints,
   presentValues,
-  profileRange,
   resampleHourly,
   round,
   sliceByTime,
@@ -101,8 +99,9 @@ function measureShape(series: Series): CpuShape | undefined {
   const m = mean(values);
   const sd = stdDev(values);
   if (m === undefined || sd === undefined) return undefined;
-  const cycleStrength = dailyCycleStrength(series);
-  const range = profileRange(hourOfDayProfile(series)) ?? 0;
+  const cycle = dailyCycle(series);
+  const cycleStrength = cycle.strength;
+  const range = cycle.range ?? 0;
   return {
     hours: presentValues(resampleHourly(series)).length,
     mean: m,
@@ -137,8 +136,10 @@ export const cpuFlatShift: Rule = {
     for (const instance of snapshot.instances) {
       const cpu = snapshot.metrics.byInstance[instance.instanceId]?.cpu;
       if (!cpu) continue;
-      const recent = measureShape(sliceByTime(cpu, recentStart, end));
-      const baseline = measureShape(sliceByTime(cpu, baselineStart, recentStart));
+      const recentSeries = sliceByTime(cpu, recentStart, end);
+      const baselineSeries = sliceByTime(cpu, baselineStart, recentStart);
+      const recent = measureShape(recentSeries);
+      const baseline = measureShape(baselineSeries);
       // Not applicable without enough of both: no baseline means no "shift" to speak of.
       if (!recent || !baseline) continue;
       if (baseline.hours < MIN_BASELINE_HOURS) continue;
@@ -149,8 +150,6 @@ export const cpuFlatShift: Rule = {
       const lostCycle = baseline.hasClearCycle;
       const bigShift = rise >= MIN_SHIFT_POINTS && recent.mean >= MIN_SHIFT_RATIO * baseline.mean;
       const shiftAfterLostCycle = lostCycle && rise >= MIN_SHIFT_POINTS_AFTER_LOST_CYCLE;
-      const baselineSeries = sliceByTime(cpu, baselineStart, recentStart);
-      const recentSeries = sliceByTime(cpu, recentStart, end);
       const change: Change | undefined =
         flat && (bigShift || shiftAfterLostCycle)
           ? { kind: "plateau", severity: lostCycle ? "high" : "medium" }
@@ -333,22 +332,26 @@ function detectRamp(flat: boolean, recentMean: number, baseline: Series): Change
 function detectRaisedFloor(recent: Series, wholeBaseline: Series): Change | undefined {
   // The first half of the baseline: a miner that started a day or two before the recent window
   // has already lifted the later baseline days, never the first week.
+  const recentValues = presentValues(resampleHourly(recent));
+  const recentFloor = percentile(recentValues, FLOOR_PERCENTILE);
+  // The floor must rise MIN_SHIFT_POINTS above a baseline low of at least 0: a lower floor now
+  // cannot qualify, whatever the baseline (most instances stop here).
+  if (recentFloor === undefined || recentFloor < MIN_SHIFT_POINTS) return undefined;
   const baselineStartMs = Date.parse(wholeBaseline.start);
   const halfMs = (wholeBaseline.values.length * wholeBaseline.periodSeconds * 1000) / 2;
   const baseline = sliceByTime(wholeBaseline, baselineStartMs, baselineStartMs + halfMs);
-  const recentValues = presentValues(resampleHourly(recent));
   const baselineValues = presentValues(resampleHourly(baseline));
-  const recentFloor = percentile(recentValues, FLOOR_PERCENTILE);
   const baselineFloor = percentile(baselineValues, FLOOR_PERCENTILE);
   const baselineUpper = percentile(baselineValues, FLOOR_ABOVE_BASELINE_PERCENTILE);
-  if (recentFloor === undefined || baselineFloor === undefined || baselineUpper === undefined) return undefined;
+  if (baselineFloor === undefined || baselineUpper === undefined) return undefined;
   const rise = recentFloor - baselineFloor;
   if (rise < MIN_SHIFT_POINTS || recentFloor < MIN_SHIFT_RATIO * Math.max(1, baselineFloor)) return undefined;
   if (recentFloor < baselineUpper) return undefined;
   // Only a workload that kept time (busy hours and quiet hours by the clock) has a floor to raise:
   // a box that got busier at random (more batch jobs) has no quiet hours for a miner to fill.
-  const dailySwing = profileRange(hourOfDayProfile(baseline)) ?? 0;
-  const cycle = dailyCycleStrength(baseline) ?? 0;
+  const baselineCycle = dailyCycle(baseline);
+  const dailySwing = baselineCycle.range ?? 0;
+  const cycle = baselineCycle.strength ?? 0;
   if (dailySwing < CLEAR_CYCLE_RANGE_POINTS || cycle < FLOOR_MIN_CYCLE_STRENGTH) return undefined;
   const idleBefore = baselineFloor < IDLE_FLOOR_PERCENT;
   return {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Series } from "../../lambda/core/snapshot.js";
 import {
   coefficientOfVariation,
+  dailyCycle,
   dailyCycleStrength,
   hourOfDayProfile,
   longestRunAtOrAbove,
@@ -173,6 +174,19 @@ describe("daily cycle", () => {
     const fine = generateSeries({ start: START, hours: days(7), shape: officeHours(), periodSeconds: 300 });
     const coarse = generateSeries({ start: START, hours: days(7), shape: officeHours(), periodSeconds: 3600 });
     expect(dailyCycleStrength(fine)).toBeCloseTo(dailyCycleStrength(coarse) ?? -1, 6);
+  });
+
+  it("dailyCycle gives the strength and the swing in one pass, at any period", () => {
+    for (const periodSeconds of [300, 3600, 6 * 3600]) {
+      const series = generateSeries({ start: START, hours: days(14), shape: officeHours(), noise: 3, periodSeconds });
+      expect(dailyCycle(series)).toEqual({
+        strength: dailyCycleStrength(series),
+        range: profileRange(hourOfDayProfile(series)),
+      });
+    }
+    // Six-hour points fall on four hours of the day only: too few to judge a daily cycle.
+    const sparse = generateSeries({ start: START, hours: days(14), shape: officeHours(), periodSeconds: 6 * 3600 });
+    expect(dailyCycle(sparse).strength).toBeUndefined();
   });
 
   it("is zero for a constant series and undefined when too little of the day is covered", () => {
