@@ -8,16 +8,20 @@
  * report: audited, failed with its reason as that account's coverage gap, or "no outcome recorded".
  * A run where 499 accounts were audited and one was not never reads as complete.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import pLimit from "p-limit";
 import { type ClientFactory, createClientFactory } from "../collect/clients.js";
 import { LIMITS } from "../core/audit.js";
 import type { CostAnomaly, CoverageEntry } from "../core/snapshot.js";
 import { s3Location } from "../publish/s3.js";
-import { type DefaultSummary, publishFindings } from "../publish/sns.js";
+import { type DefaultSummary, MAX_SUMMARY_IDS, publishFindings } from "../publish/sns.js";
 import { type AuditReport, AuditReportSchema, type Finding } from "../report/model.js";
 import { SEVERITIES, type Severity, severityRank } from "../rules/types.js";
+import { auditedBy, diffFindings, type FindingDiff, type OpenFindingState } from "../state/diff.js";
+import { FindingStateStore } from "../state/state-store.js";
 import {
   type AccountListing,
   AccountListingSchema,
@@ -53,6 +57,18 @@ export interface AccountSection {
   /** From the payer's Cost Explorer read; absent when it had no line for this account. */
   costs?: AccountCosts;
   anomalies: CostAnomaly[];
+  /** Against the last organization run (absent when the run keeps no state). */
+  changes?: AccountChanges;
+}
+
+/** What changed in one account since the last organization run. */
+export interface AccountChanges {
+  /** Ids of this run's findings that were not open before. */
+  newFindingIds: string[];
+  /** Open last time, audited again, not found: over (or suppressed since). */
+  resolved: OpenFindingState[];
+  /** Open last time, but where they were was not audited this time: still open, said so. */
+  notRechecked: OpenFindingState[];
 }
 
 export interface OrganizationReport {
@@ -76,6 +92,11 @@ export interface OrganizationReport {
     estimatedHourlyCostUsd: number;
     /** Every account audited in full and the payer's costs read. */
     coverageComplete: boolean;
+    /** Findings not open after the last run, and open ones no longer found (0 without state). */
+    new: number;
+    resolved: number;
+    /** Open findings in accounts or regions this run could not audit. */
+    notRechecked: number;
   };
   /** Accounts with findings first (worst first), then failed ones, then the rest; ids ascending within. */
   accounts: AccountSection[];
@@ -92,6 +113,8 @@ export interface AggregateSources {
   reports: ReadonlyMap<string, AuditReport>;
   /** Why an audited account's report could not be read, by account id. */
   reportErrors?: ReadonlyMap<string, string>;
+  /** Each account's changes since the last run (see accountDiff); absent when no state is kept. */
+  diffs?: ReadonlyMap<string, FindingDiff>;
   costs: OrgCosts;
   generatedAt: Date;
 }
@@ -222,10 +245,35 @@ function sectionOrder(a: AccountSection, b: AccountSection): number {
   );
 }
 
+function withChanges(section: AccountSection, diff: FindingDiff | undefined): AccountSection {
+  if (!diff) return section;
+  return {
+    ...section,
+    changes: {
+      newFindingIds: diff.new.map((f) => f.id),
+      resolved: diff.resolved,
+      notRechecked: diff.notRechecked,
+    },
+  };
+}
+
+/**
+ * One account's changes since the last run, from what the state table remembers. Only an account
+ * audited this run can resolve anything, and only where its report says it looked; an account that
+ * failed keeps all its open findings as not re-checked.
+ */
+export function accountDiff(previous: readonly OpenFindingState[], report: AuditReport | undefined): FindingDiff {
+  if (!report) return { new: [], ongoing: [], resolved: [], notRechecked: [...previous] };
+  return diffFindings(previous, report.findings, { resolveMissing: true, wasAudited: auditedBy(report) });
+}
+
 /** Pure: the organization report from the listing, each account's outcome and report, and the payer's costs. */
 export function aggregateOrganization(sources: AggregateSources): OrganizationReport {
   const { listing, costs } = sources;
-  const accounts = listing.accounts.map((a) => sectionFor(a.id, a.name, sources)).sort(sectionOrder);
+  const accounts = listing.accounts
+    .map((a) => withChanges(sectionFor(a.id, a.name, sources), sources.diffs?.get(a.id)))
+    .sort(sectionOrder);
+  const changes = accounts.flatMap((a) => (a.changes ? [a.changes] : []));
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let worst: Severity | null = null;
   let hourly = 0;
@@ -256,6 +304,9 @@ export function aggregateOrganization(sources: AggregateSources): OrganizationRe
       worstSeverity: worst,
       estimatedHourlyCostUsd: Math.round(hourly * 100) / 100,
       coverageComplete: costs.status === "ok" && accounts.every((a) => a.coverageComplete),
+      new: changes.reduce((n, c) => n + c.newFindingIds.length, 0),
+      resolved: changes.reduce((n, c) => n + c.resolved.length, 0),
+      notRechecked: changes.reduce((n, c) => n + c.notRechecked.length, 0),
     },
     accounts,
     notAudited: listing.notAudited,
@@ -277,6 +328,8 @@ export function aggregateOrganization(sources: AggregateSources): OrganizationRe
 export interface AggregateDeps {
   s3: S3Client;
   sns: SNSClient;
+  /** The state table's client: new/resolved per account across organization runs. */
+  dynamo: DynamoDBDocumentClient;
   clients: ClientFactory;
   env?: Record<string, string | undefined>;
   now?: () => Date;
@@ -289,6 +342,8 @@ export interface AggregateResult {
   reportLocation: string;
   messageId: string;
   summary: OrganizationReport["summary"];
+  /** Accounts whose state could not be recorded (their findings will read as new next time). */
+  stateErrors: Array<{ accountId: string; error: string }>;
 }
 
 /** Reports and outcomes read at once: S3 handles far more, but Lambda memory holds the reports. */
@@ -309,6 +364,12 @@ function isNoSuchKey(error: unknown): boolean {
 function keyOf(location: string, bucket: string): string | undefined {
   const prefix = `s3://${bucket}/`;
   return location.startsWith(prefix) ? location.slice(prefix.length) : undefined;
+}
+
+function worstOf(findings: readonly Finding[]): Severity | null {
+  let worst: Severity | null = null;
+  for (const f of findings) if (worst === null || severityRank(f.severity) < severityRank(worst)) worst = f.severity;
+  return worst;
 }
 
 function errorText(error: unknown): string {
@@ -377,8 +438,22 @@ export function createAggregateHandler(deps: AggregateDeps | (() => AggregateDep
       ),
     );
 
+    const store = new FindingStateStore(d.dynamo, {
+      tableName: settings.STATE_TABLE,
+      ttlDays: settings.STATE_TTL_DAYS,
+      onWarning: (message) => console.log(JSON.stringify({ level: "warn", message })),
+    });
+    const diffs = new Map<string, FindingDiff>();
+    await Promise.all(
+      listing.accounts.map((account) =>
+        limit(async () =>
+          diffs.set(account.id, accountDiff(await store.loadOpen(account.id), reports.get(account.id))),
+        ),
+      ),
+    );
+
     const costs = await readPayerCosts(d.clients.costExplorer(), now);
-    const report = aggregateOrganization({ listing, outcomes, reports, reportErrors, costs, generatedAt: now });
+    const report = aggregateOrganization({ listing, outcomes, reports, reportErrors, costs, generatedAt: now, diffs });
     const reportKey = orgKeys.report(input.runPrefix);
     // Stored before publishing: a publishing failure never loses the report.
     await d.s3.send(
@@ -404,23 +479,48 @@ export function createAggregateHandler(deps: AggregateDeps | (() => AggregateDep
       generatedAt: report.generatedAt,
       worstSeverity: report.summary.worstSeverity,
       findings: report.summary.findings,
-      // The organization run keeps no state between runs yet: every finding is reported, none as new.
-      new: 0,
-      ongoing: report.summary.findings,
-      resolved: 0,
+      new: report.summary.new,
+      ongoing: report.summary.findings - report.summary.new,
+      resolved: report.summary.resolved,
       estimatedHourlyCostUsd: report.summary.estimatedHourlyCostUsd,
       coverageComplete: report.summary.coverageComplete,
       reportLocation,
-      newFindingIds: [],
+      newFindingIds: report.accounts.flatMap((a) => a.changes?.newFindingIds ?? []).slice(0, MAX_SUMMARY_IDS),
     };
+    const newFindings = [...diffs.values()].flatMap((diff) => diff.new);
     const { messageId } = await publishFindings(d.sns, {
       topicArn: settings.TOPIC_ARN,
       subject: email.subject,
       emailBody: email.body,
       summary,
       severity: report.summary.worstSeverity,
-      newSeverity: null,
+      newSeverity: worstOf(newFindings),
     });
+    // Recorded after publishing, as in the single-account audit: a finding nobody was told about
+    // must read as new again. A failed write is logged and returned, not thrown: a retry of this
+    // step would send the whole organization's email twice.
+    const stateErrors: AggregateResult["stateErrors"] = [];
+    await Promise.all(
+      [...diffs].map(([accountId, diff]) =>
+        limit(async () => {
+          try {
+            await store.record(accountId, diff, now);
+          } catch (error) {
+            stateErrors.push({ accountId, error: errorText(error) });
+          }
+        }),
+      ),
+    );
+    if (stateErrors.length > 0) {
+      console.log(
+        JSON.stringify({
+          level: "error",
+          message: "Finding state not recorded for some accounts: their findings will be reported as new next run",
+          runId: report.runId,
+          stateErrors: stateErrors.slice(0, 20),
+        }),
+      );
+    }
     console.log(
       JSON.stringify({
         level: "info",
@@ -431,7 +531,7 @@ export function createAggregateHandler(deps: AggregateDeps | (() => AggregateDep
         ...report.summary,
       }),
     );
-    return { runId: report.runId, reportLocation, messageId, summary: report.summary };
+    return { runId: report.runId, reportLocation, messageId, summary: report.summary, stateErrors };
   };
 }
 
@@ -439,5 +539,6 @@ export function createAggregateHandler(deps: AggregateDeps | (() => AggregateDep
 export const handler = createAggregateHandler(() => ({
   s3: new S3Client({}),
   sns: new SNSClient({}),
+  dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({})),
   clients: createClientFactory(),
 }));

@@ -55,6 +55,9 @@ export const AggregateEnvironmentSchema = z.object({
   [AUDIT_ENV.TOPIC_ARN]: shared[AUDIT_ENV.TOPIC_ARN],
   [AUDIT_ENV.REPORT_BUCKET]: shared[AUDIT_ENV.REPORT_BUCKET],
   [AUDIT_ENV.MINEWATCH_CONFIG]: shared[AUDIT_ENV.MINEWATCH_CONFIG],
+  /** Open findings per account between organization runs (the single-account table's schema). */
+  [AUDIT_ENV.STATE_TABLE]: shared[AUDIT_ENV.STATE_TABLE],
+  [AUDIT_ENV.STATE_TTL_DAYS]: shared[AUDIT_ENV.STATE_TTL_DAYS],
 });
 
 export type ListAccountsEnvironment = z.input<typeof ListAccountsEnvironmentSchema>;

@@ -69,7 +69,8 @@ export function renderOrgSubject(report: OrganizationReport): string {
     const head = s.coverageComplete ? "Minewatch org all clear - 0 findings" : "Minewatch org INCOMPLETE: 0 findings";
     candidates = [`${head} in ${s.audited} of ${s.accounts} accounts${notAudited}`, `${head}${notAudited}`, head];
   } else {
-    const head = `Minewatch org ${(s.worstSeverity ?? "info").toUpperCase()}: ${s.findings} finding${s.findings === 1 ? "" : "s"}`;
+    const fresh = s.new > 0 ? ` (${s.new} new)` : "";
+    const head = `Minewatch org ${(s.worstSeverity ?? "info").toUpperCase()}: ${s.findings} finding${s.findings === 1 ? "" : "s"}${fresh}`;
     const where = ` in ${s.accountsWithFindings} of ${s.accounts} accounts`;
     candidates = [
       head + where + notAudited + cost + incomplete,
@@ -101,6 +102,13 @@ function renderBody(report: OrganizationReport, context: OrgEmailContext, level:
     s.findings === 0
       ? "Findings: none in the accounts that were audited."
       : `Findings: ${s.findings} in ${s.accountsWithFindings} account${s.accountsWithFindings === 1 ? "" : "s"} (${counts}); est. ${usd(s.estimatedHourlyCostUsd)}/h in total.`,
+    ...(report.accounts.some((a) => a.changes)
+      ? [
+          `Since the last run: ${s.new} new, ${s.findings - s.new} still open, ${s.resolved} resolved${
+            s.notRechecked > 0 ? `, ${s.notRechecked} open but NOT re-checked (where they were was not audited)` : ""
+          }.`,
+        ]
+      : []),
     s.coverageComplete
       ? "Coverage: complete in every account."
       : "Coverage: INCOMPLETE. What was not read is listed below; nothing here means no mining where it was not read.",
@@ -115,6 +123,8 @@ function renderBody(report: OrganizationReport, context: OrgEmailContext, level:
     const rest = withFindings.length - Math.min(withFindings.length, level.accounts);
     if (rest > 0) out.push("", `... and ${rest} more accounts with findings in the full report.`);
   }
+
+  out.push(...changeSection(report, "resolved", level), ...changeSection(report, "notRechecked", level));
 
   if (failed.length > 0) {
     out.push("", `ACCOUNTS NOT AUDITED (${failed.length}): their findings are unknown`);
@@ -159,13 +169,37 @@ function renderBody(report: OrganizationReport, context: OrgEmailContext, level:
   return out.join("\n");
 }
 
+/** Findings open after the last run that this run resolved, or could not re-check, by account. */
+function changeSection(report: OrganizationReport, kind: "resolved" | "notRechecked", level: Level): string[] {
+  const items = report.accounts.flatMap((account) =>
+    (account.changes?.[kind] ?? []).map((state) => ({ account, state })),
+  );
+  if (items.length === 0) return [];
+  const heading =
+    kind === "resolved"
+      ? `RESOLVED SINCE THE LAST RUN (${items.length}): audited again and no longer found`
+      : `STILL OPEN, NOT RE-CHECKED (${items.length}): this run could not audit where they were`;
+  const max = Math.max(level.findings * 10, 10);
+  const lines = ["", heading];
+  for (const { account, state } of items.slice(0, max)) {
+    lines.push(
+      `  - ${accountName(account)}: [${state.severity.toUpperCase()}] ${oneLine(state.title, 160)} (${state.region}), last seen ${stamp(state.lastSeen)} (${state.findingId})`,
+    );
+  }
+  if (items.length > max) lines.push(`  ... and ${items.length - max} more in the full report.`);
+  return lines;
+}
+
 function accountBlock(account: AccountSection, level: Level): string[] {
   const lines = [
     `== ${accountName(account)}: ${(account.worstSeverity ?? "info").toUpperCase()}, ${account.findings.length} finding${account.findings.length === 1 ? "" : "s"}, est. ${usd(account.estimatedHourlyCostUsd)}/h${account.coverageComplete ? "" : ", coverage INCOMPLETE"}`,
   ];
   const spend = spendLine(account);
   if (spend) lines.push(`   ${spend}`);
-  for (const finding of account.findings.slice(0, level.findings)) lines.push(`   - ${findingLine(finding, level)}`);
+  const fresh = new Set(account.changes?.newFindingIds ?? []);
+  for (const finding of account.findings.slice(0, level.findings)) {
+    lines.push(`   - ${fresh.has(finding.id) ? "NEW " : ""}${findingLine(finding, level)}`);
+  }
   if (account.findings.length > level.findings) {
     lines.push(
       `   ... and ${account.findings.length - level.findings} more in ${account.reportLocation ?? "the account report"}`,

@@ -50,6 +50,7 @@ import { AuditAlarms } from "../constructs/audit-alarms.js";
 import { FindingsTopic } from "../constructs/findings-topic.js";
 import { MinewatchFunction } from "../constructs/minewatch-function.js";
 import { ReportBucket } from "../constructs/report-bucket.js";
+import { StateTable } from "../constructs/state-table.js";
 import type { DeployConfig } from "../deploy-config.js";
 import type { MapMode, OrgSettings } from "./org-settings.js";
 import { AGGREGATE_ENTRY, AUDIT_ACCOUNT_ENTRY, LIST_ACCOUNTS_ENTRY } from "./paths.js";
@@ -80,6 +81,8 @@ export class MinewatchOrgStack extends Stack {
   readonly listAccounts: MinewatchFunction;
   readonly auditAccount: MinewatchFunction;
   readonly aggregate: MinewatchFunction;
+  /** Open findings per member account, so the organization email says what is new and resolved. */
+  readonly state: StateTable;
   readonly stateMachine: StateMachine;
   readonly mapMode: MapMode;
 
@@ -93,6 +96,7 @@ export class MinewatchOrgStack extends Stack {
     this.findings = new FindingsTopic(this, "Findings", { emails: settings.emails });
     this.reports = new ReportBucket(this, "Reports", { retentionDays: settings.reportRetentionDays });
     const bucket = this.reports.bucket;
+    this.state = new StateTable(this, "State");
     const config = JSON.stringify(settings.minewatch);
 
     // -- Functions ---------------------------------------------------------------------------
@@ -159,6 +163,7 @@ export class MinewatchOrgStack extends Stack {
       TOPIC_ARN: this.findings.topic.topicArn,
       REPORT_BUCKET: bucket.bucketName,
       MINEWATCH_CONFIG: config,
+      STATE_TABLE: this.state.table.tableName,
     };
     this.aggregate = new MinewatchFunction(this, "Aggregate", {
       entry: AGGREGATE_ENTRY,
@@ -194,6 +199,7 @@ export class MinewatchOrgStack extends Stack {
     aggregateFn.addToRolePolicy(
       new PolicyStatement({ actions: ["sns:Publish"], resources: [this.findings.topic.topicArn] }),
     );
+    this.state.table.grantReadWriteData(aggregateFn);
     aggregateFn.addToRolePolicy(
       new PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [this.findings.key.keyArn] }),
     );

@@ -1,5 +1,6 @@
 import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand } from "@aws-sdk/client-cost-explorer";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AccountSection, aggregateOrganization, createAggregateHandler } from "../../lambda/org/aggregate.js";
@@ -10,7 +11,7 @@ import { snsPublishBytes } from "../../lambda/publish/sns.js";
 import { SNS_MAX_MESSAGE_BYTES } from "../../lambda/report/email.js";
 import type { AuditReport } from "../../lambda/report/model.js";
 import type { Severity } from "../../lambda/rules/types.js";
-import { syntheticFinding, syntheticReport } from "../handlers/fixtures.js";
+import { fakeStateTable, syntheticFinding, syntheticReport } from "../handlers/fixtures.js";
 import { fakeClientFactory } from "../support/fake-clients.js";
 import { BUCKET, fakeBucket } from "./s3-fake.js";
 
@@ -246,14 +247,17 @@ describe("aggregate handler", () => {
   const ceMock = mockClient(CostExplorerClient);
   const snsMock = mockClient(SNSClient);
   let bucket: ReturnType<typeof fakeBucket>;
+  let table: ReturnType<typeof fakeStateTable>;
   beforeEach(() => {
     bucket = fakeBucket();
+    table = fakeStateTable();
     snsMock.on(PublishCommand).resolves({ MessageId: "message-1" });
   });
   afterEach(() => {
     ceMock.reset();
     snsMock.reset();
     bucket.mock.restore();
+    table.mock.restore();
   });
 
   function handler() {
@@ -261,7 +265,12 @@ describe("aggregate handler", () => {
       s3: bucket.client,
       sns: new SNSClient({ region: "us-east-1" }),
       clients: fakeClientFactory({ costExplorer: () => new CostExplorerClient({ region: "us-east-1" }) }),
-      env: { REPORT_BUCKET: BUCKET, TOPIC_ARN: "arn:aws:sns:us-east-1:111111111111:minewatch-findings" },
+      dynamo: table.client,
+      env: {
+        REPORT_BUCKET: BUCKET,
+        TOPIC_ARN: "arn:aws:sns:us-east-1:111111111111:minewatch-findings",
+        STATE_TABLE: "minewatch-org-state",
+      },
       now: () => NOW,
       consoleRegion: "us-east-1",
     });
@@ -312,12 +321,95 @@ describe("aggregate handler", () => {
     const publish = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
     const email = JSON.parse(String(publish?.Message)).email as string;
     expect(publish?.Subject).toBe(
-      "Minewatch org HIGH: 1 finding in 1 of 2 accounts - 1 NOT audited - est. $0.68/h - INCOMPLETE",
+      "Minewatch org HIGH: 1 finding (1 new) in 1 of 2 accounts - 1 NOT audited - INCOMPLETE",
     );
     expect(email.indexOf(`== ${mining}`)).toBeGreaterThan(0);
     expect(email).toContain("ACCOUNTS NOT AUDITED (1)");
     expect(email).toContain(`${denied} "legacy": sts AssumeRole failed (access-denied)`);
     expect(email).toContain("Management account 111111111111");
+  });
+
+  it("remembers each account's findings between runs: new, still open, resolved, and not re-checked", async () => {
+    const [steady, lapsed] = [accountId(1), accountId(2)];
+    ceMock.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [] });
+    ceMock.on(GetAnomaliesCommand).resolves({ Anomalies: [] });
+    const run = async (runId: string, reports: Record<string, AuditReport | "failed">) => {
+      const prefix = `org-runs/2026/03/10/${runId}`;
+      bucket.put(`${prefix}/accounts.json`, { ...listing(Object.keys(reports)), runId, runPrefix: prefix });
+      for (const [id, report] of Object.entries(reports)) {
+        if (report === "failed") {
+          bucket.put(`${prefix}/outcomes/${id}.json`, {
+            status: "failed",
+            accountId: id,
+            accountName: "lapsed",
+            stage: "assume-role",
+            reason: "access-denied",
+            message: "Could not assume the role (AccessDenied)",
+          });
+          continue;
+        }
+        const outcome = audited(id, report);
+        const location = `s3://${BUCKET}/reports/${id}/${runId}.report.json`;
+        bucket.put(`${prefix}/outcomes/${id}.json`, { ...outcome, reportLocation: location });
+        bucket.put(`reports/${id}/${runId}.report.json`, report);
+      }
+      snsMock.resetHistory();
+      const result = await handler()({ runId, startedAt: "2026-03-10T06:00:00.000Z", runPrefix: prefix });
+      const input = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
+      return { result, input, email: JSON.parse(String(input?.Message)).email as string };
+    };
+
+    const first = await run("run-1", {
+      [steady]: memberReport(steady, [
+        { n: 1, severity: "high" },
+        { n: 2, severity: "medium" },
+      ]),
+      [lapsed]: memberReport(lapsed, [{ n: 3, severity: "critical" }]),
+    });
+    expect(first.result.summary).toMatchObject({ findings: 3, new: 3, resolved: 0, notRechecked: 0 });
+    expect(first.result.stateErrors).toEqual([]);
+    expect(first.input?.MessageAttributes?.newSeverity?.StringValue).toBe("critical");
+    expect(table.items.size).toBe(3);
+
+    // Next day: finding 1 is still there, 2 is gone, 4 appeared; the second account could not be audited.
+    const second = await run("run-2", {
+      [steady]: memberReport(steady, [
+        { n: 1, severity: "high" },
+        { n: 4, severity: "high" },
+      ]),
+      [lapsed]: "failed",
+    });
+    const f = (n: number) => syntheticFinding(n).id;
+    expect(second.result.summary).toMatchObject({ findings: 2, new: 1, resolved: 1, notRechecked: 1 });
+    expect(second.input?.Subject).toMatch(/^Minewatch org HIGH: 2 findings \(1 new\)/);
+    expect(second.email).toContain("Since the last run: 1 new, 1 still open, 1 resolved, 1 open but NOT re-checked");
+    expect(second.email).toContain(`- NEW [HIGH]`);
+    expect(second.email).toContain(`RESOLVED SINCE THE LAST RUN (1)`);
+    expect(second.email).toContain(`(${f(2)})`);
+    expect(second.email).toContain(`STILL OPEN, NOT RE-CHECKED (1)`);
+    expect(second.email).toContain(`(${f(3)})`);
+    const summary = JSON.parse(String(second.input?.Message)).default as string;
+    expect(summary).toContain(f(4));
+    // Resolved is deleted; the unaudited account's finding stays open for the day it is audited again.
+    expect([...table.items.keys()].sort()).toEqual(
+      [`${steady}|${f(1)}`, `${steady}|${f(4)}`, `${lapsed}|${f(3)}`].sort(),
+    );
+  });
+
+  it("a failed state write is returned and logged, not thrown after the email went out", async () => {
+    const id = accountId(1);
+    const report = memberReport(id, [{ n: 1, severity: "high" }]);
+    bucket.put(`${RUN_PREFIX}/accounts.json`, listing([id]));
+    bucket.put(`${RUN_PREFIX}/outcomes/${id}.json`, audited(id, report));
+    bucket.put(`reports/${id}/2026/03/10/run-1.report.json`, report);
+    ceMock.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [] });
+    ceMock.on(GetAnomaliesCommand).resolves({ Anomalies: [] });
+    table.mock
+      .on(PutCommand)
+      .rejects(Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }));
+    const result = await handler()({ runId: "run-1", startedAt: "2026-03-10T06:00:00.000Z", runPrefix: RUN_PREFIX });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(result.stateErrors).toEqual([{ accountId: id, error: expect.stringContaining("throttled") }]);
   });
 
   it("reports the payer's Cost Explorer failure as the organization's gap instead of failing", async () => {
