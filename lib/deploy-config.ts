@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { ConfigSchema } from "../lambda/core/config.js";
-import { parseDocument, validate } from "../lambda/core/input.js";
+import { parseDocument, UserInputError, validate } from "../lambda/core/input.js";
 
 const emailList = z
   .string()
@@ -79,6 +79,31 @@ export function effectiveMinewatchConfig(settings: DeployConfig): DeployConfig["
     return { ...minewatch, webScan: { ...minewatch.webScan, enabled: true } };
   }
   return minewatch;
+}
+
+/**
+ * Room for the config in a function's environment. Lambda allows 4 KB for all variables together;
+ * the rest holds the topic ARN, bucket and table names (about 300 bytes once deployed).
+ */
+export const MAX_CONFIG_ENV_BYTES = 3072;
+
+/**
+ * The detection settings as the MINEWATCH_CONFIG variable. Too long a config fails here, at synth,
+ * with what to do, rather than as a CloudFormation error halfway through a deploy.
+ */
+export function minewatchConfigVariable(config: DeployConfig["minewatch"]): string {
+  const json = JSON.stringify(config);
+  const bytes = Buffer.byteLength(json, "utf8");
+  if (bytes > MAX_CONFIG_ENV_BYTES) {
+    const entries = config.allowlist.length;
+    throw new UserInputError(
+      `The Minewatch config is ${bytes} bytes as JSON, more than the ${MAX_CONFIG_ENV_BYTES} bytes a Lambda environment leaves for it (4 KB for all variables). ` +
+        (entries > 0
+          ? `Shorten it: the allowlist has ${entries} entries; merge entries with a principal prefix ending in * or a shared tag, and keep reasons short.`
+          : "Shorten it: keep lists such as approvedRegions and webScan.buckets to what is needed."),
+    );
+  }
+  return json;
 }
 
 /** Reads the settings from a context getter (app.node.tryGetContext). */

@@ -18,7 +18,7 @@ import { FindingsTopic } from "./constructs/findings-topic.js";
 import { MinewatchFunction } from "./constructs/minewatch-function.js";
 import { ReportBucket } from "./constructs/report-bucket.js";
 import { StateTable } from "./constructs/state-table.js";
-import { type DeployConfig, effectiveMinewatchConfig } from "./deploy-config.js";
+import { type DeployConfig, effectiveMinewatchConfig, minewatchConfigVariable } from "./deploy-config.js";
 import { AUDIT_HANDLER_ENTRY } from "./paths.js";
 
 /** Reports and snapshots are written under this key prefix, and the function may write nowhere else. */
@@ -51,7 +51,7 @@ export class MinewatchStack extends Stack {
       REPORT_BUCKET: this.reports.bucket.bucketName,
       STATE_TABLE: this.state.table.tableName,
       ALL_CLEAR_EMAIL: settings.allClearEmail ? "true" : "false",
-      MINEWATCH_CONFIG: JSON.stringify(effectiveMinewatchConfig(settings)),
+      MINEWATCH_CONFIG: minewatchConfigVariable(effectiveMinewatchConfig(settings)),
       REPORT_PREFIX,
     };
     this.auditFunction = new MinewatchFunction(this, "Audit", {

@@ -51,7 +51,7 @@ import { FindingsTopic } from "../constructs/findings-topic.js";
 import { MinewatchFunction } from "../constructs/minewatch-function.js";
 import { ReportBucket } from "../constructs/report-bucket.js";
 import { StateTable } from "../constructs/state-table.js";
-import type { DeployConfig } from "../deploy-config.js";
+import { type DeployConfig, minewatchConfigVariable } from "../deploy-config.js";
 import type { MapMode, OrgSettings } from "./org-settings.js";
 import { AGGREGATE_ENTRY, AUDIT_ACCOUNT_ENTRY, LIST_ACCOUNTS_ENTRY } from "./paths.js";
 
@@ -97,7 +97,7 @@ export class MinewatchOrgStack extends Stack {
     this.reports = new ReportBucket(this, "Reports", { retentionDays: settings.reportRetentionDays });
     const bucket = this.reports.bucket;
     this.state = new StateTable(this, "State");
-    const config = JSON.stringify(settings.minewatch);
+    const config = minewatchConfigVariable(settings.minewatch);
 
     // -- Functions ---------------------------------------------------------------------------
     const listEnvironment: ListAccountsEnvironment = {

@@ -130,6 +130,26 @@ describe("Minewatch stack", () => {
     expect(() => synthesize({ minewatch: "{not json" })).toThrow(/-c minewatch \(JSON\) is not valid JSON/);
   });
 
+  it("rejects at synth a config too long for the function's 4 KB environment, and takes a long but fitting one", () => {
+    const entry = (n: number) => ({
+      reason: `Nightly model training for research team number ${n}, approved by the platform owner`,
+      principal: `arn:aws:iam::123456789012:role/ml-training-pipeline-${n}`,
+    });
+    const many = JSON.stringify({ allowlist: Array.from({ length: 30 }, (_, n) => entry(n)) });
+    expect(() => synthesize({ minewatch: many })).toThrow(
+      /The Minewatch config is \d+ bytes as JSON, more than the 3072 bytes .* the allowlist has 30 entries/,
+    );
+    const fitting = JSON.stringify({ allowlist: Array.from({ length: 10 }, (_, n) => entry(n)) });
+    const functions = synthesize({ minewatch: fitting }).template.findResources("AWS::Lambda::Function");
+    const variables = Object.values(functions).map(
+      (f) =>
+        (f as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment
+          ?.Variables,
+    );
+    const config = variables.map((v) => v?.[AUDIT_ENV.MINEWATCH_CONFIG]).find((v) => typeof v === "string") as string;
+    expect(JSON.parse(config).allowlist).toHaveLength(10);
+  });
+
   it("wires every alarm (errors, throttles, near-timeout, no run) to the findings topic", () => {
     const alarms = Object.values(synth.template.findResources("AWS::CloudWatch::Alarm")) as Array<{
       Properties: { MetricName: string; AlarmActions: unknown[] };
