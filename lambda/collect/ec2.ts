@@ -5,7 +5,6 @@
  * DescribeInstanceTypes still leaves the instance list, a throttled page 3 still leaves pages 1-2.
  */
 import { createHash } from "node:crypto";
-import { gunzipSync } from "node:zlib";
 import {
   type _InstanceType,
   DescribeInstanceAttributeCommand,
@@ -22,6 +21,7 @@ import { redactSecrets } from "../core/redact.js";
 import type { Instance, InstanceTypeInfo, Region, UserData } from "../core/snapshot.js";
 import { type CoverageRecorder, classifyAwsError } from "./coverage.js";
 import { USER_DATA_CONCURRENCY } from "./limits.js";
+import { expandMimeMultipart, gunzipIfCompressed } from "./user-data-mime.js";
 
 const SERVICE = "ec2";
 
@@ -400,24 +400,22 @@ async function readTerminationProtection(
 }
 
 /**
- * Decodes user data as EC2 returns it (base64, possibly gzip as cloud-init allows), redacts
+ * Decodes user data as EC2 returns it (base64, possibly gzip as cloud-init allows, possibly a MIME
+ * multipart message whose parts are encoded again: see user-data-mime.ts), redacts
  * secret-looking values and caps the text. The hash and size are of the decoded bytes, so the same
  * script matches across instances whether or not it was compressed.
  */
 export function decodeUserData(base64: string): UserData {
-  let bytes: Buffer = Buffer.from(base64, "base64");
-  let note = "";
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: GUNZIP_MAX_BYTES });
-    } catch (error) {
-      note = `[gzip user data not decoded: ${error instanceof Error ? error.message : String(error)}]`;
-    }
-  }
+  const unzipped = gunzipIfCompressed(Buffer.from(base64, "base64"), GUNZIP_MAX_BYTES);
+  const bytes = unzipped.bytes;
+  const note = unzipped.error ? `[gzip user data not decoded: ${unzipped.error}]` : "";
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   if (note) return { text: note, sha256, sizeBytes: bytes.length, truncated: true };
+  const decoded = bytes.toString("utf8");
+  // Encoded MIME parts decoded in place: an encoded part must not hide a miner from the rules.
+  const readable = expandMimeMultipart(decoded) ?? decoded;
   // Redact the whole text before capping, so a secret cut at the cap cannot escape redaction.
-  const redacted = Buffer.from(redactSecrets(bytes.toString("utf8")), "utf8");
+  const redacted = Buffer.from(redactSecrets(readable), "utf8");
   const truncated = redacted.length > USER_DATA_TEXT_CAP_BYTES;
   const text = truncated ? redacted.subarray(0, USER_DATA_TEXT_CAP_BYTES).toString("utf8") : redacted.toString("utf8");
   return { text, sha256, sizeBytes: bytes.length, truncated };
