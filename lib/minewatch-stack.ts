@@ -10,7 +10,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import type { AuditEnvironment } from "../lambda/handlers/environment.js";
-import { SCRIPT_SOURCES_FILE } from "../lambda/state/script-sources.js";
+import { STATE_DIR } from "../lambda/state/state-files.js";
 import { AUDIT_READ_PERMISSIONS, WEB_SCAN_OBJECT_READS } from "./audit-permissions.js";
 import { AuditAlarms } from "./constructs/audit-alarms.js";
 import { AuditSchedule } from "./constructs/audit-schedule.js";
@@ -70,8 +70,8 @@ export class MinewatchStack extends Stack {
         }),
       );
     }
-    const webScan = this.grantWebScanReads(fn, settings);
-    if (webScan) this.grantScriptSourceState(fn);
+    this.grantWebScanReads(fn, settings);
+    this.grantStateFileReads(fn);
     // Writes only to Minewatch's own resources, and only the actions the handler uses (grantPut
     // and grantPublish would add Abort* and GenerateDataKey* wildcards it does not need).
     fn.addToRolePolicy(new PolicyStatement({ actions: ["sns:Publish"], resources: [this.findings.topic.topicArn] }));
@@ -107,11 +107,11 @@ export class MinewatchStack extends Stack {
    * the operator opts in to every site bucket, on all buckets (IAM cannot express "buckets with
    * website hosting", so that opt-in trades least privilege for not having to list the sites).
    */
-  private grantWebScanReads(fn: MinewatchFunction["function"], settings: DeployConfig): boolean {
+  private grantWebScanReads(fn: MinewatchFunction["function"], settings: DeployConfig): void {
     const bucketArns = settings.webScanAllWebsiteBuckets
       ? [`arn:${this.partition}:s3:::*`]
       : settings.webScanBuckets.map((bucket) => `arn:${this.partition}:s3:::${bucket}`);
-    if (bucketArns.length === 0) return false;
+    if (bucketArns.length === 0) return;
     fn.addToRolePolicy(new PolicyStatement({ actions: [...WEB_SCAN_OBJECT_READS.listActions], resources: bucketArns }));
     fn.addToRolePolicy(
       new PolicyStatement({
@@ -119,20 +119,19 @@ export class MinewatchStack extends Stack {
         resources: bucketArns.map((arn) => `${arn}/*`),
       }),
     );
-    return true;
   }
 
   /**
-   * The web scan's memory between runs: each page's script sources, read back from Minewatch's own
-   * bucket (lambda/state/script-sources.ts). s3:GetObject on that one file name only; s3:ListBucket
-   * on the bucket so a missing file (the first run) answers 404 instead of 403, which would be
-   * indistinguishable from a denied read.
+   * The function's memory between runs, in its own bucket (lambda/state/state-files.ts): the daily
+   * run's Cost Explorer data for the sweeps and the pages' script sources. s3:GetObject on the
+   * state folders only (writes are covered by the reports/ grant); s3:ListBucket on the bucket so a
+   * missing file (the first run) answers 404 instead of 403, which would read as a denied read.
    */
-  private grantScriptSourceState(fn: MinewatchFunction["function"]): void {
+  private grantStateFileReads(fn: MinewatchFunction["function"]): void {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ["s3:GetObject"],
-        resources: [this.reports.bucket.arnForObjects(`${REPORT_PREFIX}/*/${SCRIPT_SOURCES_FILE}`)],
+        resources: [this.reports.bucket.arnForObjects(`${REPORT_PREFIX}/*/${STATE_DIR}/*`)],
       }),
     );
     fn.addToRolePolicy(new PolicyStatement({ actions: ["s3:ListBucket"], resources: [this.reports.bucket.bucketArn] }));

@@ -3,7 +3,7 @@
  * and with the reason it is right here. Anything else fails synthesis and tests/infra/nag.test.ts.
  */
 import { type CfnResource, Validations } from "aws-cdk-lib";
-import { SCRIPT_SOURCES_FILE } from "../lambda/state/script-sources.js";
+import { STATE_DIR } from "../lambda/state/state-files.js";
 import { AUDIT_READ_PERMISSIONS } from "./audit-permissions.js";
 import type { MinewatchStack } from "./minewatch-stack.js";
 
@@ -40,6 +40,11 @@ export function applyNagAcknowledgements(stack: MinewatchStack): void {
       ...readPermissionAcknowledgements(),
       ...webScanAcknowledgements(stack),
       {
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(stack.reports.bucket.node.defaultChild)}.Arn>/reports/*/${STATE_DIR}/*]`,
+        reason:
+          "s3:GetObject on the state folder of each audited account in Minewatch's own bucket: the small files one run leaves for the next (Cost Explorer data for the sweeps, pages' script sources).",
+      },
+      {
         id: `AwsSolutions-IAM5[Resource::<${logicalId(stack.reports.bucket.node.defaultChild)}.Arn>/reports/*]`,
         reason:
           "s3:PutObject only, under the reports/ prefix of Minewatch's own bucket: each run writes new report and snapshot objects with run-specific keys.",
@@ -62,16 +67,8 @@ export function applyNagAcknowledgements(stack: MinewatchStack): void {
 /** Object reads of the in-browser miner scan exist only when the operator configured them. */
 function webScanAcknowledgements(stack: MinewatchStack): Array<{ id: string; reason: string }> {
   const { webScanBuckets, webScanAllWebsiteBuckets } = stack.settings;
-  if (!webScanAllWebsiteBuckets && webScanBuckets.length === 0) return [];
-  const bucket = stack.getLogicalId(stack.reports.bucket.node.defaultChild as CfnResource);
-  const scriptSources = {
-    id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/reports/*/${SCRIPT_SOURCES_FILE}]`,
-    reason:
-      "s3:GetObject on one file name in Minewatch's own bucket, one per audited account: the previous run's script sources that MW-WEB-NEW-SCRIPT-SOURCE compares with.",
-  };
   if (webScanAllWebsiteBuckets) {
     return [
-      scriptSources,
       {
         id: "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/*]",
         reason:
@@ -79,11 +76,8 @@ function webScanAcknowledgements(stack: MinewatchStack): Array<{ id: string; rea
       },
     ];
   }
-  return [
-    scriptSources,
-    ...webScanBuckets.map((name) => ({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${name}/*]`,
-      reason: `s3:GetObject on the objects of ${name}, a bucket the operator named in webScanBuckets: the in-browser miner scan reads its HTML and JavaScript.`,
-    })),
-  ];
+  return webScanBuckets.map((name) => ({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${name}/*]`,
+    reason: `s3:GetObject on the objects of ${name}, a bucket the operator named in webScanBuckets: the in-browser miner scan reads its HTML and JavaScript.`,
+  }));
 }

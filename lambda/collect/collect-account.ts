@@ -61,6 +61,18 @@ export interface CollectOptions {
    * coverage entry carries this sentence, so the report still says where the costs are.
    */
   skipCostsReason?: string;
+  /**
+   * Cost Explorer data an earlier run read (the daily run's, for an hourly sweep): used instead of
+   * reading Cost Explorer again, with its coverage entries carried over and marked as reused.
+   */
+  reuseCosts?: ReusedCosts;
+}
+
+export interface ReusedCosts {
+  collectedAt: string;
+  costs?: Costs;
+  costAnomalies: CostAnomaly[];
+  coverage: CoverageEntry[];
 }
 
 interface RegionResult {
@@ -83,9 +95,11 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
 
   // Cost Explorer is global and slow to page: it runs alongside the regions, not after them.
   const costsRun =
-    options.skipCostsReason === undefined
-      ? collectCostsSafely(options, coverage, progress)
-      : skipCosts(options.skipCostsReason, coverage);
+    options.skipCostsReason !== undefined
+      ? skipCosts(options.skipCostsReason, coverage)
+      : options.reuseCosts
+        ? reuseCosts(options.reuseCosts, coverage, progress)
+        : collectCostsSafely(options, coverage, progress);
   // A region's slot is held for its EC2 reads only; its metrics run on in their own slots (bounded
   // the same way, which bounds the GetMetricData answers held in memory), so the next region starts
   // and the section collectors start as soon as every inventory is known, alongside the metrics.
@@ -163,7 +177,8 @@ async function collectSections(
   return mergeSections(results);
 }
 
-async function identifyAccount(sts: STSClient): Promise<string> {
+/** The account the credentials belong to (STS GetCallerIdentity), with a sentence when it fails. */
+export async function identifyAccount(sts: STSClient): Promise<string> {
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     if (identity.Account) return identity.Account;
@@ -298,6 +313,19 @@ async function skipCosts(
 ): Promise<{ costs?: Costs; costAnomalies: CostAnomaly[] }> {
   coverage.skipped("global", "ce", "GetCostAndUsage", "not-requested", reason);
   return { costAnomalies: [] };
+}
+
+async function reuseCosts(
+  reused: ReusedCosts,
+  coverage: CoverageRecorder,
+  progress: (message: string) => void,
+): Promise<{ costs?: Costs; costAnomalies: CostAnomaly[] }> {
+  const note = `reused from the run at ${reused.collectedAt} (Cost Explorer refreshes a few times a day and costs $0.01 a request)`;
+  for (const entry of reused.coverage) {
+    coverage.entries.push({ ...entry, message: entry.message ? `${entry.message}; ${note}` : note });
+  }
+  progress(`Cost Explorer: ${note}`);
+  return { ...(reused.costs ? { costs: reused.costs } : {}), costAnomalies: reused.costAnomalies };
 }
 
 async function collectCostsSafely(

@@ -4,7 +4,7 @@
  */
 
 import type { ClientFactory } from "../collect/clients.js";
-import { collectAccount } from "../collect/collect-account.js";
+import { collectAccount, type ReusedCosts } from "../collect/collect-account.js";
 import type { AuditReport } from "../report/model.js";
 import { auditSnapshot } from "./audit.js";
 import type { Config } from "./config.js";
@@ -26,6 +26,8 @@ export interface RunAuditOptions {
   generatedAt?: Date;
   /** Skip Cost Explorer (read once by an organization's payer account); the sentence goes into coverage. */
   skipCostsReason?: string;
+  /** Cost Explorer data of an earlier run to use instead of reading it again (the sweeps). */
+  reuseCosts?: ReusedCosts;
   /**
    * Adds what only the caller holds before the audit: the deployed handler fills in the previous
    * run's web script sources. Whatever it cannot add, it records as coverage on the snapshot.
@@ -52,6 +54,7 @@ export async function runAudit(options: RunAuditOptions): Promise<AuditRun> {
       ...(options.regions ? { regions: options.regions } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.skipCostsReason !== undefined ? { skipCostsReason: options.skipCostsReason } : {}),
+      ...(options.reuseCosts ? { reuseCosts: options.reuseCosts } : {}),
     });
   }
   if (options.withHistory) snapshot = await options.withHistory(snapshot);

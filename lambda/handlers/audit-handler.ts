@@ -14,6 +14,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type ClientFactory, createClientFactory } from "../collect/clients.js";
+import { identifyAccount, type ReusedCosts } from "../collect/collect-account.js";
 import { type AuditRun, type RunAuditOptions, runAudit as realRunAudit } from "../core/run.js";
 import type { AccountSnapshot } from "../core/snapshot.js";
 import { runKeys, storeRun } from "../publish/s3.js";
@@ -22,6 +23,7 @@ import { DEFAULT_MAX_BODY_BYTES, renderEmail } from "../report/email.js";
 import { describeFocus, type FocusedReport, focusReport } from "../report/focus.js";
 import type { AuditReport, Finding } from "../report/model.js";
 import { atLeast, type Severity, severityRank } from "../rules/types.js";
+import { costCacheKey, loadCostCache, storeCostCache } from "../state/cost-cache.js";
 import { auditedBy, diffFindings, type FindingDiff } from "../state/diff.js";
 import { scriptSourcesKey, storeScriptSources, withStoredScriptSources } from "../state/script-sources.js";
 import { FindingStateStore, type StateWriteSummary } from "../state/state-store.js";
@@ -47,6 +49,8 @@ export interface HandlerDeps {
   /** Region for console links to the bucket; AWS_REGION when absent. */
   consoleRegion?: string;
   log?: Logger;
+  /** The function's own account id; from STS GetCallerIdentity when absent (tests pass it). */
+  accountId?: () => Promise<string>;
 }
 
 /** The Lambda context fields the handler uses. */
@@ -128,6 +132,7 @@ async function runAndPublish(
   log("info", "Audit starting", { mode: payload.mode, runId, regions, window });
 
   const scriptSources = (accountId: string) => scriptSourcesKey(settings.REPORT_PREFIX, accountId);
+  const costCache = await sweepCostCache(d, settings, payload, now, notes, log);
   const { report: fullReport, snapshot } = await (d.runAudit ?? realRunAudit)({
     config,
     clients: d.clients,
@@ -137,6 +142,7 @@ async function runAndPublish(
     ...(window ? { window } : {}),
     withHistory: (collected) =>
       withStoredScriptSources(d.s3, settings.REPORT_BUCKET, scriptSources(collected.accountId), collected),
+    ...(costCache ? { reuseCosts: costCache } : {}),
   });
   const accountId = fullReport.accountId;
 
@@ -145,7 +151,7 @@ async function runAndPublish(
     report: fullReport,
     snapshot,
   });
-  await keepScriptSources(d, settings.REPORT_BUCKET, scriptSources(accountId), snapshot, payload, notes, log);
+  await keepStateFiles(d, settings, accountId, snapshot, payload, notes, log);
   // An incident run focused on a key or principal answers with (and emails) that incident's view.
   const focused = payload.mode === "incident" ? focusReport(fullReport, focusOf(payload)) : undefined;
   const report = focused?.report ?? fullReport;
@@ -239,29 +245,75 @@ async function runAndPublish(
 }
 
 /**
- * Keeps this run's web script sources for the next comparison. Only the daily audit replaces them:
- * it is the run that emails every finding, so a script added since the last daily email stays "new"
- * in every sweep and incident run until a daily email has reported it (a sweep replacing them would
- * hide a medium finding it does not email). A failed write is a note, not a failed run: the report is
- * stored, and the next run compares with the older file.
+ * Leaves the next runs what they compare with or reuse: the pages' script sources and the Cost
+ * Explorer data. Only the daily audit writes them: it is the run that emails every finding, so a
+ * script added since the last daily email stays "new" in every sweep and incident run until a daily
+ * email has reported it (a sweep replacing the file would hide a medium finding it does not email).
+ * A failed write is a note, not a failed run: the report is stored, and the next run uses the older
+ * file or reads Cost Explorer itself.
  */
-async function keepScriptSources(
+async function keepStateFiles(
   d: HandlerDeps,
-  bucket: string,
-  key: string,
+  settings: AuditSettings,
+  accountId: string,
   snapshot: AccountSnapshot,
   payload: AuditPayload,
   notes: string[],
   log: Logger,
 ): Promise<void> {
   if (payload.mode !== "daily") return;
-  try {
-    await storeScriptSources(d.s3, bucket, key, snapshot);
-  } catch (error) {
-    const note = `Could not store the pages' script sources for the next run (s3://${bucket}/${key}): ${errorText(error)}.`;
-    notes.push(note);
-    log("warn", note, {});
+  const bucket = settings.REPORT_BUCKET;
+  const files = [
+    {
+      what: "the pages' script sources",
+      key: scriptSourcesKey(settings.REPORT_PREFIX, accountId),
+      store: storeScriptSources,
+    },
+    {
+      what: "the Cost Explorer data for the sweeps",
+      key: costCacheKey(settings.REPORT_PREFIX, accountId),
+      store: storeCostCache,
+    },
+  ];
+  for (const { what, key, store } of files) {
+    try {
+      await store(d.s3, bucket, key, snapshot);
+    } catch (error) {
+      const note = `Could not store ${what} for the next run (s3://${bucket}/${key}): ${errorText(error)}.`;
+      notes.push(note);
+      log("warn", note, {});
+    }
   }
+}
+
+/**
+ * A sweep reuses the Cost Explorer data the daily run stored, while it is fresh (state/cost-cache.ts).
+ * The file is per account, and the account is the function's own: STS names it before the run.
+ */
+async function sweepCostCache(
+  d: HandlerDeps,
+  settings: AuditSettings,
+  payload: AuditPayload,
+  now: Date,
+  notes: string[],
+  log: Logger,
+): Promise<ReusedCosts | undefined> {
+  if (payload.mode !== "sweep") return undefined;
+  const accountId = await (d.accountId ?? (() => identifyAccount(d.clients.sts())))();
+  const lookup = await loadCostCache(
+    d.s3,
+    settings.REPORT_BUCKET,
+    costCacheKey(settings.REPORT_PREFIX, accountId),
+    now,
+  );
+  if (lookup.reuse) {
+    log("info", "Sweep reuses the daily run's Cost Explorer data", { collectedAt: lookup.reuse.collectedAt });
+    return lookup.reuse;
+  }
+  const note = `Cost Explorer was read by this sweep because ${lookup.why}.`;
+  notes.push(note);
+  log("info", note, {});
+  return undefined;
 }
 
 /** Daily: always (all-clear optional, an incomplete audit never); sweep: new critical/high; incident: on request. */

@@ -3,18 +3,19 @@
  * last run scanned, so MW-WEB-NEW-SCRIPT-SOURCE can say "this script was not on the page yesterday".
  *
  * It lives next to the account's reports in Minewatch's own bucket
- * (`<prefix>/<account>/web-script-sources.json`), a few KB to a few hundred KB: too large to
+ * (`<prefix>/<account>/state/web-script-sources.json`), a few KB to a few hundred KB: too large to
  * promise under DynamoDB's 400 KB item limit, and reading the whole previous snapshot (up to tens
- * of MB) for it would be waste. The function may read only that key (lib/minewatch-stack.ts).
+ * of MB) for it would be waste.
  *
  * Whatever stops the comparison is a coverage entry, never a quiet pass: no earlier run (the first
  * day), an unreadable or malformed file.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { classifyAwsError } from "../collect/coverage.js";
 import { type ScriptSources, scriptSourcesOf, withPreviousScriptSources } from "../collect/web-content.js";
 import type { AccountSnapshot, CoverageEntry } from "../core/snapshot.js";
+import { parseJson, readStateFile, stateKey, writeStateFile } from "./state-files.js";
 
 export const SCRIPT_SOURCES_FILE = "web-script-sources.json";
 
@@ -25,7 +26,7 @@ const StoredScriptSourcesSchema = z.object({
 });
 
 export function scriptSourcesKey(prefix: string, accountId: string): string {
-  return [prefix, accountId, SCRIPT_SOURCES_FILE].filter((part) => part !== "").join("/");
+  return stateKey(prefix, accountId, SCRIPT_SOURCES_FILE);
 }
 
 /** The coverage entry for a comparison that could not be made, for the handler and the CLI alike. */
@@ -51,21 +52,18 @@ export async function withStoredScriptSources(
   if (!snapshot.webContent) return snapshot;
   const location = `s3://${bucket}/${key}`;
   const addGap = (entry: CoverageEntry): AccountSnapshot => ({ ...snapshot, coverage: [...snapshot.coverage, entry] });
-  let text: string;
-  try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    text = (await response.Body?.transformToString("utf-8")) ?? "";
-  } catch (error) {
-    if (isMissing(error)) {
-      return addGap(
-        scriptSourcesGap(
-          "skipped",
-          "not-requested",
-          `No earlier run stored the pages' script sources (${location}): this is the first run with web scanning, so MW-WEB-NEW-SCRIPT-SOURCE starts comparing from the next run.`,
-        ),
-      );
-    }
-    const { reason, message } = classifyAwsError(error);
+  const read = await readStateFile(s3, bucket, key);
+  if (read.found === false) {
+    return addGap(
+      scriptSourcesGap(
+        "skipped",
+        "not-requested",
+        `No earlier run stored the pages' script sources (${location}): this is the first run with web scanning, so MW-WEB-NEW-SCRIPT-SOURCE starts comparing from the next run.`,
+      ),
+    );
+  }
+  if (read.found === "error") {
+    const { reason, message } = classifyAwsError(read.error);
     return addGap(
       scriptSourcesGap(
         "failed",
@@ -74,7 +72,7 @@ export async function withStoredScriptSources(
       ),
     );
   }
-  const parsed = parseStored(text);
+  const parsed = parseStored(read.text);
   if (!parsed) {
     return addGap(
       scriptSourcesGap(
@@ -96,27 +94,11 @@ export async function storeScriptSources(
 ): Promise<boolean> {
   const sources = scriptSourcesOf(snapshot);
   if (!sources) return false;
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: JSON.stringify({ schemaVersion: 1, ...sources }),
-      ContentType: "application/json; charset=utf-8",
-    }),
-  );
+  await writeStateFile(s3, bucket, key, { schemaVersion: 1, ...sources });
   return true;
 }
 
 function parseStored(text: string): ScriptSources | undefined {
-  try {
-    const result = StoredScriptSourcesSchema.safeParse(JSON.parse(text));
-    return result.success ? { collectedAt: result.data.collectedAt, byObject: result.data.byObject } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  const name = error && typeof error === "object" && "name" in error ? String(error.name) : "";
-  return name === "NoSuchKey" || name === "NotFound";
+  const result = StoredScriptSourcesSchema.safeParse(parseJson(text));
+  return result.success ? { collectedAt: result.data.collectedAt, byObject: result.data.byObject } : undefined;
 }

@@ -305,6 +305,39 @@ describe("collectAccount", () => {
     expect(vi.mocked(collectCosts).mock.calls[0]?.[0]).toMatchObject({ window: WINDOW, config });
   });
 
+  it("reuses an earlier run's Cost Explorer data instead of reading it, and says so in coverage", async () => {
+    const reused = {
+      collectedAt: "2026-03-10T05:02:00.000Z",
+      costs: {
+        currency: "USD",
+        days: ["2026-03-08", "2026-03-09"],
+        byRegion: { "us-east-1": [12.5, 13.1] },
+        byService: {},
+        byInstanceType: {},
+      },
+      costAnomalies: [],
+      coverage: [{ region: "global", service: "ce", api: "GetCostAndUsage", status: "ok" as const }],
+    };
+    const snapshot = await collectAccount({
+      clients: fake.factory,
+      config,
+      window: WINDOW,
+      now: NOW,
+      reuseCosts: reused,
+    });
+    expect(vi.mocked(collectCosts)).not.toHaveBeenCalled();
+    expect(snapshot.costs).toEqual(reused.costs);
+    expect(snapshot.coverage.filter((e) => e.service === "ce")).toEqual([
+      {
+        region: "global",
+        service: "ce",
+        api: "GetCostAndUsage",
+        status: "ok",
+        message: expect.stringContaining("reused from the run at 2026-03-10T05:02:00.000Z"),
+      },
+    ]);
+  });
+
   it("reads DescribeRegions from us-east-1 with AllRegions and every page of instances with MaxResults", async () => {
     await collectAccount({ clients: fake.factory, config, window: WINDOW, now: NOW });
     expect(stub(fake, "us-east-1")).toHaveReceivedCommandWith(DescribeRegionsCommand, { AllRegions: true });

@@ -74,6 +74,7 @@ function harness(env: Record<string, string> = ENV): Harness {
     runAudit,
     consoleRegion: "eu-west-1",
     log: () => {},
+    accountId: async () => snapshot.accountId,
   });
   return {
     handler,
@@ -448,7 +449,7 @@ describe("failures", () => {
 const WEB_ACCOUNT_ID = "210987654321";
 
 describe("web script sources kept between runs", () => {
-  const KEY = `reports/${WEB_ACCOUNT_ID}/web-script-sources.json`;
+  const KEY = `reports/${WEB_ACCOUNT_ID}/state/web-script-sources.json`;
   const notFound = () => Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" });
 
   async function webSite(): Promise<{
@@ -531,7 +532,7 @@ describe("web script sources kept between runs", () => {
     s3Mock.on(GetObjectCommand).rejects(notFound());
     await h.handler({ mode: "sweep" });
     await h.handler({ mode: "incident" });
-    expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 2);
+    expect(s3Mock.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Key === KEY)).toHaveLength(2);
     expect(puts().some((p) => p.Key === KEY)).toBe(false);
   });
 
@@ -553,5 +554,73 @@ describe("web script sources kept between runs", () => {
     h.setSnapshot(miningSnapshot());
     await h.handler({ mode: "daily" });
     expect(s3Mock).toHaveReceivedCommandTimes(GetObjectCommand, 0);
+  });
+});
+
+describe("Cost Explorer data kept from the daily run for the sweeps", () => {
+  const KEY = `reports/${ACCOUNT_ID}/state/cost-explorer.json`;
+  const costs = {
+    currency: "USD",
+    days: ["2026-03-08", "2026-03-09"],
+    byRegion: { "eu-west-1": [40, 41] },
+    byService: { "Amazon Elastic Compute Cloud - Compute": [30, 31] },
+    byInstanceType: { "m5.xlarge": [30, 31] },
+  };
+  const ceOk = { region: "global", service: "ce", api: "GetCostAndUsage", status: "ok" as const };
+  const cache = (collectedAt: string) => ({
+    Body: {
+      transformToString: async () =>
+        JSON.stringify({ schemaVersion: 1, collectedAt, costs, costAnomalies: [], coverage: [ceOk] }),
+    } as never,
+  });
+
+  it("the daily run stores what it read from Cost Explorer", async () => {
+    const h = harness();
+    h.setSnapshot(quietSnapshot({ costs, coverage: [...fullCoverage(), ceOk] }));
+    await h.handler({ mode: "daily" });
+    const saved = puts().find((p) => p.Key === KEY);
+    expect(JSON.parse(String(saved?.Body))).toMatchObject({ schemaVersion: 1, costs, coverage: [ceOk] });
+    expect(h.runAudit.mock.calls[0]?.[0].reuseCosts).toBeUndefined();
+  });
+
+  it("the daily run stores nothing when Cost Explorer could not be read", async () => {
+    const h = harness();
+    const denied = { ...ceOk, status: "failed" as const, reason: "access-denied" as const };
+    h.setSnapshot(quietSnapshot({ coverage: [...fullCoverage(), denied] }));
+    await h.handler({ mode: "daily" });
+    expect(puts().some((p) => p.Key === KEY)).toBe(false);
+  });
+
+  it("a sweep reuses fresh data and reads nothing from Cost Explorer itself", async () => {
+    const h = harness();
+    s3Mock.on(GetObjectCommand, { Key: KEY }).resolves(cache("2026-03-10T05:00:00.000Z"));
+    const response = success(await h.handler({ mode: "sweep" }));
+    expect(h.runAudit.mock.calls[0]?.[0].reuseCosts).toMatchObject({ collectedAt: "2026-03-10T05:00:00.000Z", costs });
+    expect(response.notes.join(" ")).not.toContain("Cost Explorer was read by this sweep");
+    expect(puts().some((p) => p.Key === KEY)).toBe(false);
+  });
+
+  it.each([
+    ["no daily run stored any", undefined, "no daily run has stored Cost Explorer data yet"],
+    [
+      "the stored data is two days old",
+      "2026-03-08T05:00:00.000Z",
+      "the stored Cost Explorer data is from 2026-03-08T05:00:00.000Z, over 26 h old",
+    ],
+  ])("a sweep reads Cost Explorer itself when %s, and says why", async (_case, collectedAt, why) => {
+    const h = harness();
+    if (collectedAt) s3Mock.on(GetObjectCommand, { Key: KEY }).resolves(cache(collectedAt));
+    else s3Mock.on(GetObjectCommand, { Key: KEY }).rejects(Object.assign(new Error("missing"), { name: "NoSuchKey" }));
+    const response = success(await h.handler({ mode: "sweep" }));
+    expect(h.runAudit.mock.calls[0]?.[0].reuseCosts).toBeUndefined();
+    expect(response.notes.join(" ")).toContain(`Cost Explorer was read by this sweep because ${why}`);
+  });
+
+  it("an incident run always reads Cost Explorer live", async () => {
+    const h = harness();
+    s3Mock.on(GetObjectCommand, { Key: KEY }).resolves(cache("2026-03-10T05:00:00.000Z"));
+    await h.handler({ mode: "incident" });
+    expect(h.runAudit.mock.calls[0]?.[0].reuseCosts).toBeUndefined();
+    expect(s3Mock.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Key === KEY)).toHaveLength(0);
   });
 });

@@ -193,25 +193,22 @@ describe("Minewatch stack", () => {
     }
   });
 
-  it("reads no S3 object by default, and only the named buckets' objects when configured", () => {
+  it("reads no S3 object but its own state files by default, and only the named buckets' objects when configured", () => {
     const grantsOf = (synthesized: Synthesized, action: string) =>
       auditRoleStatements(synthesized)
         .filter((s) => s.Effect === "Allow" && asList(s.Action).includes(action))
         .flatMap((s) => [s.Resource].flat())
         .map((r) => JSON.stringify(r));
-    expect(grantsOf(synth, "s3:GetObject")).toEqual([]);
-    expect(grantsOf(synth, "s3:ListBucket")).toEqual([]);
-
-    const named = synthesize({ webScanBuckets: "www.example.com, docs.example.com" });
     const ownBucket = (synthesized: Synthesized) =>
       synthesized.stack.getLogicalId(synthesized.stack.reports.bucket.node.defaultChild as never);
-    const isOwn = (grant: string) => grant.includes(ownBucket(named));
-    // The scan's memory between runs: one file name in Minewatch's own bucket, and a listing so a
+    // The function's memory between runs: the state folder of its own bucket, and a listing so a
     // missing file reads as 404, not 403.
-    expect(grantsOf(named, "s3:GetObject").filter(isOwn)).toEqual([
-      expect.stringContaining("/reports/*/web-script-sources.json"),
-    ]);
-    expect(grantsOf(named, "s3:ListBucket").filter(isOwn)).toHaveLength(1);
+    expect(grantsOf(synth, "s3:GetObject")).toEqual([expect.stringContaining("/reports/*/state/*")]);
+    expect(grantsOf(synth, "s3:GetObject")[0]).toContain(ownBucket(synth));
+    expect(grantsOf(synth, "s3:ListBucket")).toEqual([expect.stringContaining(ownBucket(synth))]);
+
+    const named = synthesize({ webScanBuckets: "www.example.com, docs.example.com" });
+    const isOwn = (grant: string) => grant.includes(ownBucket(named));
     const objectGrants = grantsOf(named, "s3:GetObject").filter((g) => !isOwn(g));
     expect(objectGrants).toHaveLength(2);
     for (const [bucket, grant] of [
