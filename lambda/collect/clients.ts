@@ -42,6 +42,11 @@ export interface ClientFactory {
   s3(region: string): S3Client;
   cloudFront(): CloudFrontClient;
   organizations(): OrganizationsClient;
+  /**
+   * The region of the caller (the Lambda's, or AWS_REGION for the CLI): where account-wide EC2
+   * calls go. us-east-1 when absent.
+   */
+  readonly homeRegion?: string;
 }
 
 export interface ClientFactoryOptions {
@@ -96,5 +101,6 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
     s3: (region) => client(S3Client, region),
     cloudFront: () => client(CloudFrontClient, GLOBAL_REGION),
     organizations: () => client(OrganizationsClient, GLOBAL_REGION),
+    homeRegion: options.defaultRegion ?? GLOBAL_REGION,
   };
 }

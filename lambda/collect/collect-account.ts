@@ -38,7 +38,11 @@ import {
   type SnapshotSections,
 } from "./sections.js";
 
-/** Where account-wide EC2 calls (DescribeRegions) go: enabled in every account. */
+/**
+ * Where account-wide EC2 calls (DescribeRegions) go when the caller's region is unknown: enabled
+ * in every account. The caller's own region comes first: an organization that denies every region
+ * but its own (a Control Tower region-deny control) still allows it there.
+ */
 export const DEFAULT_REGION = "us-east-1";
 
 /** States whose CloudWatch metrics are worth reading: the instance ran during or before the window. */
@@ -89,7 +93,7 @@ export async function collectAccount(options: CollectOptions): Promise<AccountSn
   const coverage = new CoverageRecorder();
 
   const accountId = await identifyAccount(clients.sts());
-  const regions = await collectRegions(clients.ec2(DEFAULT_REGION), coverage);
+  const regions = await collectRegions(clients.ec2(clients.homeRegion ?? DEFAULT_REGION), coverage);
   const targets = chooseRegions(regions, options.regions, coverage);
   progress(`Account ${accountId}: reading ${targets.length} of ${regions.length} regions`);
 

@@ -14,7 +14,7 @@ import {
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { ClientFactory } from "../../lambda/collect/clients.js";
+import { type ClientFactory, createClientFactory } from "../../lambda/collect/clients.js";
 import { collectMetrics } from "../../lambda/collect/cloudwatch.js";
 import { collectAccount, sortCoverage } from "../../lambda/collect/collect-account.js";
 import { collectCosts } from "../../lambda/collect/cost-explorer.js";
@@ -336,6 +336,26 @@ describe("collectAccount", () => {
         message: expect.stringContaining("reused from the run at 2026-03-10T05:02:00.000Z"),
       },
     ]);
+  });
+
+  it("lists the regions from the caller's own region when it is known (a region-deny SCP allows that one)", async () => {
+    stub(fake, "eu-west-1").on(DescribeRegionsCommand).resolves({ Regions: ENABLED_REGIONS });
+    stub(fake, "us-east-1")
+      .on(DescribeRegionsCommand)
+      .rejects(
+        Object.assign(new Error("explicit deny in a service control policy"), { name: "UnauthorizedOperation" }),
+      );
+    const snapshot = await collectAccount({
+      clients: { ...fake.factory, homeRegion: "eu-west-1" },
+      config,
+      window: WINDOW,
+      now: NOW,
+    });
+    expect(stub(fake, "eu-west-1")).toHaveReceivedCommandWith(DescribeRegionsCommand, { AllRegions: true });
+    expect(stub(fake, "us-east-1")).not.toHaveReceivedCommand(DescribeRegionsCommand);
+    expect(snapshot.regions.length).toBe(ENABLED_REGIONS.length);
+    expect(createClientFactory({ defaultRegion: "eu-west-1" }).homeRegion).toBe("eu-west-1");
+    expect(createClientFactory().homeRegion).toBe("us-east-1");
   });
 
   it("reads DescribeRegions from us-east-1 with AllRegions and every page of instances with MaxResults", async () => {
