@@ -79,9 +79,13 @@ export async function collectCosts(input: CollectCostsInput): Promise<CollectedC
   return { ...(costs ? { costs } : {}), costAnomalies };
 }
 
-/** Reads pages until the last one; on failure keeps what was read and says how far it got. */
-async function readPages<Page extends { NextPageToken?: string | undefined }>(
+/**
+ * Reads Cost Explorer pages (NextPageToken) until the last one or `maxPages`; on failure keeps
+ * what was read and says how far it got. Shared with the organization's payer read.
+ */
+export async function readPages<Page extends { NextPageToken?: string | undefined }>(
   fetchPage: (token: string | undefined) => Promise<Page>,
+  maxPages: number = MAX_PAGES,
 ): Promise<{ pages: Page[]; error?: unknown; truncated: boolean }> {
   const pages: Page[] = [];
   let token: string | undefined;
@@ -90,7 +94,7 @@ async function readPages<Page extends { NextPageToken?: string | undefined }>(
       const page = await fetchPage(token);
       pages.push(page);
       token = page.NextPageToken;
-    } while (token && pages.length < MAX_PAGES);
+    } while (token && pages.length < maxPages);
   } catch (error) {
     return { pages, error, truncated: true };
   }

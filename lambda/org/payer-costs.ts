@@ -14,7 +14,7 @@ import {
   GetCostAndUsageCommand,
   type ResultByTime,
 } from "@aws-sdk/client-cost-explorer";
-import { COMPUTE_SERVICE, toCostAnomaly, utcDate } from "../collect/cost-explorer.js";
+import { COMPUTE_SERVICE, readPages, toCostAnomaly, utcDate } from "../collect/cost-explorer.js";
 import { classifyAwsError } from "../collect/coverage.js";
 import type { CostAnomaly, CoverageReason } from "../core/snapshot.js";
 
@@ -141,7 +141,7 @@ export async function readPayerCosts(client: CostExplorerClient, now: Date): Pro
         ...(token ? { NextPageToken: token } : {}),
       }),
     );
-  });
+  }, MAX_PAGES);
   if (costPages.error !== undefined) {
     const { reason, message } = classifyAwsError(costPages.error);
     problems.push({ reason, message: `GetCostAndUsage: ${message}`, fatal: costPages.pages.length === 0 });
@@ -165,7 +165,7 @@ export async function readPayerCosts(client: CostExplorerClient, now: Date): Pro
         ...(token ? { NextPageToken: token } : {}),
       }),
     );
-  });
+  }, MAX_PAGES);
   if (anomalyPages.error !== undefined) {
     const { reason, message } = classifyAwsError(anomalyPages.error);
     problems.push({ reason, message: `GetAnomalies: ${message}`, fatal: false });
@@ -182,23 +182,6 @@ export async function readPayerCosts(client: CostExplorerClient, now: Date): Pro
     result.message = problems.map((p) => p.message).join("; ");
   }
   return result;
-}
-
-async function readPages<Page extends { NextPageToken?: string | undefined }>(
-  fetchPage: (token: string | undefined) => Promise<Page>,
-): Promise<{ pages: Page[]; error?: unknown; truncated: boolean }> {
-  const pages: Page[] = [];
-  let token: string | undefined;
-  try {
-    do {
-      const page = await fetchPage(token);
-      pages.push(page);
-      token = page.NextPageToken;
-    } while (token && pages.length < MAX_PAGES);
-  } catch (error) {
-    return { pages, error, truncated: true };
-  }
-  return { pages, truncated: token !== undefined };
 }
 
 function round(amount: number): number {
