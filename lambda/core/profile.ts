@@ -38,6 +38,10 @@ export interface AccountProfile {
   knownInstanceProfiles: string[];
   /** Regions with spend in the cost baseline (before the recent days). */
   baselineSpendRegions: string[];
+  /** Baseline days with spend, per region that had any: how firmly a region counts as used. */
+  regionSpendDays: Record<string, number>;
+  /** Regions where an instance older than ESTABLISHED_AFTER_DAYS runs (home by their own history). */
+  establishedRegions: string[];
   /** Services with spend in the cost baseline. */
   baselineServices: string[];
   /** Index into costs.days where the recent part starts (costs.days.length when there are no costs). */
@@ -70,6 +74,11 @@ export function buildProfile(snapshot: AccountSnapshot, config: Config): Account
       .map(([name]) => name)
       .sort();
   const baselineSpendRegions = costs ? spentInBaseline(costs.byRegion, MIN_BASELINE_SPEND_DAYS) : [];
+  const regionSpendDays = Object.fromEntries(
+    Object.entries(costs?.byRegion ?? {})
+      .map(([region, values]) => [region, spendDays(values)] as const)
+      .filter(([, days]) => days > 0),
+  );
   const baselineServices = costs ? spentInBaseline(costs.byService, MIN_BASELINE_SPEND_DAYS) : [];
   const familiesOf = (types: readonly string[]) => types.map(instanceFamily);
   const paidFamilies = costs ? familiesOf(spentInBaseline(costs.byInstanceType, MIN_FAMILY_SPEND_DAYS)) : [];
@@ -87,6 +96,8 @@ export function buildProfile(snapshot: AccountSnapshot, config: Config): Account
     routineFamilies: sortedUnique([...establishedFamilies, ...routinePaidFamilies]),
     knownInstanceProfiles: sortedUnique(established.flatMap((i) => i.iamInstanceProfileArn ?? [])),
     baselineSpendRegions,
+    regionSpendDays,
+    establishedRegions: sortedUnique(established.map((i) => i.region)),
     baselineServices,
     costRecentStartIndex,
   };

@@ -9,6 +9,7 @@ import { costNewSpend } from "../../lambda/rules/cost-new-spend.js";
 import { cpuFlatShift } from "../../lambda/rules/cpu-flat-shift.js";
 import { cpuSustainedHigh } from "../../lambda/rules/cpu-sustained-high.js";
 import { ec2LaunchWave } from "../../lambda/rules/ec2-launch-wave.js";
+import { ec2UnusedRegion } from "../../lambda/rules/ec2-unused-region.js";
 import { gpuHighUtilization } from "../../lambda/rules/gpu-high-utilization.js";
 import { closeness } from "../../lambda/rules/lib/near-miss.js";
 import { evaluateRules } from "../../lambda/rules/registry.js";
@@ -241,5 +242,59 @@ describe("evaluateRules and near-misses", () => {
     const outcome = evaluateRules(snapshot, ruleContext(snapshot), [noting(false, true)]);
     expect(outcome.nearMisses).toEqual([]);
     expect(outcome.errors).toEqual([{ ruleId: "MW-TEST", message: "boom" }]);
+  });
+});
+
+describe("MW-EC2-UNUSED-REGION near-misses", () => {
+  const DAYS = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2026, 1, 8 + i)).toISOString().slice(0, 10));
+  /** sa-east-1 had spend on `days` baseline days (a key tested there weeks ago), eu-west-1 every day. */
+  const costs = (days: number): Costs => ({
+    currency: "USD",
+    days: DAYS,
+    byRegion: {
+      "eu-west-1": Array.from({ length: 30 }, () => 80),
+      "sa-east-1": Array.from({ length: 30 }, (_, k) => (k >= 5 && k < 5 + days ? 12 : 0)),
+    },
+    byService: {},
+    byInstanceType: {},
+  });
+  const miners = fleet(2, { instanceType: "c5.4xlarge", region: "sa-east-1", launchTime: hoursAgo(3) });
+  const home = instance({ region: "eu-west-1", launchTime: daysAgo(60) });
+
+  it("new instances in a region used only on a few days: noted once, naming them", () => {
+    const { signals, nearMisses } = run(
+      ec2UnusedRegion,
+      buildSnapshot({ instances: [home, ...miners], costs: costs(4) }),
+    );
+    expect(signals).toEqual([]);
+    expect(nearMisses).toHaveLength(1);
+    expect(nearMisses[0]?.resource.id).toBe(miners[0]?.instanceId);
+    expect(nearMisses[0]?.details).toMatchObject({ region: "sa-east-1", spendDays: 4, baselineDays: 27 });
+    expect(nearMisses[0]?.message).toMatch(
+      /in sa-east-1: the region counts as used only because it had spend on 4 of 27/,
+    );
+    for (const m of miners) expect(nearMisses[0]?.message).toContain(m.instanceId ?? "?");
+  });
+
+  it.each([
+    {
+      name: "a region used on many days",
+      snapshot: () => buildSnapshot({ instances: [home, ...miners], costs: costs(12) }),
+    },
+    {
+      name: "a region with an established instance",
+      snapshot: () =>
+        buildSnapshot({
+          instances: [home, instance({ region: "sa-east-1", launchTime: daysAgo(40) }), ...miners],
+          costs: costs(4),
+        }),
+    },
+  ])("nothing for $name", ({ snapshot }) => {
+    expect(run(ec2UnusedRegion, snapshot()).nearMisses).toEqual([]);
+  });
+
+  it("nothing when approvedRegions lists the regions on purpose", () => {
+    const snapshot = buildSnapshot({ instances: [home, ...miners], costs: costs(4) });
+    expect(run(ec2UnusedRegion, snapshot, { approvedRegions: ["eu-west-1", "sa-east-1"] }).nearMisses).toEqual([]);
   });
 });
