@@ -347,3 +347,14 @@ export function writeCompactJson(path: string, data: unknown): number {
   writeFileSync(path, text);
   return Buffer.byteLength(text, "utf8");
 }
+
+/** A snapshot's `regions`: the enabled ones, then those the account has not opted in to. */
+export function regionList(
+  enabled: readonly string[],
+  notOptedIn: readonly string[],
+): Array<{ name: string; optInStatus: "opt-in-not-required" | "not-opted-in" }> {
+  return [
+    ...enabled.map((name) => ({ name, optInStatus: "opt-in-not-required" as const })),
+    ...notOptedIn.map((name) => ({ name, optInStatus: "not-opted-in" as const })),
+  ];
+}
