@@ -444,11 +444,19 @@ export function createAggregateHandler(deps: AggregateDeps | (() => AggregateDep
       onWarning: (message) => console.log(JSON.stringify({ level: "warn", message })),
     });
     const diffs = new Map<string, FindingDiff>();
+    const stateErrors: AggregateResult["stateErrors"] = [];
     await Promise.all(
       listing.accounts.map((account) =>
-        limit(async () =>
-          diffs.set(account.id, accountDiff(await store.loadOpen(account.id), reports.get(account.id))),
-        ),
+        limit(async () => {
+          let previous: OpenFindingState[] = [];
+          try {
+            previous = await store.loadOpen(account.id);
+          } catch (error) {
+            // The email still goes out: this account's findings read as new, and the error is returned.
+            stateErrors.push({ accountId: account.id, error: `reading state: ${errorText(error)}` });
+          }
+          diffs.set(account.id, accountDiff(previous, reports.get(account.id)));
+        }),
       ),
     );
 
@@ -499,7 +507,6 @@ export function createAggregateHandler(deps: AggregateDeps | (() => AggregateDep
     // Recorded after publishing, as in the single-account audit: a finding nobody was told about
     // must read as new again. A failed write is logged and returned, not thrown: a retry of this
     // step would send the whole organization's email twice.
-    const stateErrors: AggregateResult["stateErrors"] = [];
     await Promise.all(
       [...diffs].map(([accountId, diff]) =>
         limit(async () => {

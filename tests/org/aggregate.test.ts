@@ -1,6 +1,6 @@
 import { CostExplorerClient, GetAnomaliesCommand, GetCostAndUsageCommand } from "@aws-sdk/client-cost-explorer";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type AccountSection, aggregateOrganization, createAggregateHandler } from "../../lambda/org/aggregate.js";
@@ -410,6 +410,24 @@ describe("aggregate handler", () => {
     const result = await handler()({ runId: "run-1", startedAt: "2026-03-10T06:00:00.000Z", runPrefix: RUN_PREFIX });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(result.stateErrors).toEqual([{ accountId: id, error: expect.stringContaining("throttled") }]);
+  });
+
+  it("an unreadable state still sends the email: that account's findings read as new, the error is returned", async () => {
+    const id = accountId(1);
+    const report = memberReport(id, [{ n: 1, severity: "high" }]);
+    bucket.put(`${RUN_PREFIX}/accounts.json`, listing([id]));
+    bucket.put(`${RUN_PREFIX}/outcomes/${id}.json`, audited(id, report));
+    bucket.put(`reports/${id}/2026/03/10/run-1.report.json`, report);
+    ceMock.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [] });
+    ceMock.on(GetAnomaliesCommand).resolves({ Anomalies: [] });
+    table.mock.on(QueryCommand).rejects(Object.assign(new Error("table gone"), { name: "ResourceNotFoundException" }));
+    const result = await handler()({ runId: "run-1", startedAt: "2026-03-10T06:00:00.000Z", runPrefix: RUN_PREFIX });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(result.summary).toMatchObject({ findings: 1, new: 1 });
+    expect(result.stateErrors).toContainEqual({
+      accountId: id,
+      error: expect.stringContaining("reading state: ResourceNotFoundException"),
+    });
   });
 
   it("reports the payer's Cost Explorer failure as the organization's gap instead of failing", async () => {
